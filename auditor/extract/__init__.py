@@ -1,0 +1,197 @@
+"""Extract every performance-target table of a document into typed records.
+
+The document is cut into blocks at table anchors (a 项目名称 row followed by the other header
+fields, a 整体 table title, a 自评表 title, a bare 目标表 title); each block is read by its
+builder. Rows found after a table's footer, under a title with no 项目名称, are reported as
+fragments and never attached to the previous project.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..model import Document, Fragment, Project
+from ..reader import Line, clean_lines, normalise, read_text
+from .fields import PROJECT_FIELDS, cells_of, field_of, raw_cells
+from .grid import GridReader
+from .narrative import find_budget_figures, find_declared, find_unit_year_kind
+from .tables import OverallBuilder, ProjectBuilder, grid_like, is_title_line
+
+__all__ = ["extract_path", "extract_text"]
+
+_SECTION_HEADING = re.compile(
+    r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]+[)）])"
+)
+_SELF_EVAL = re.compile(r"自评表|自评\s*$")
+_OVERALL_TITLE = re.compile(r"整体(支出)?绩效目标(申报)?表")
+
+
+def extract_path(path: str | Path) -> Document:
+    """Read and extract one text document; raises InputError for unreadable files."""
+    return extract_text(read_text(path), str(path))
+
+
+def extract_text(text: str, path: str = "<text>") -> Document:
+    lines = clean_lines(text)
+    unit, year, kind = find_unit_year_kind(lines)
+    blocks = _blocks(lines)
+    projects: list[Project] = []
+    overall = []
+    fragments: list[Fragment] = []
+    self_eval = 0
+    previous: ProjectBuilder | None = None
+    for block_kind, block in blocks:
+        if block_kind == "selfeval":
+            self_eval += 1
+            previous = None
+            continue
+        if block_kind == "overall":
+            builder = OverallBuilder(block[0].number)
+            for ln in block:
+                builder.feed(ln)
+            overall.append(builder.build())
+            previous = None
+            continue
+        if block_kind == "project":
+            builder = ProjectBuilder(block[0].number)
+            tail = _feed_until_done(builder, block)
+            project = builder.build()
+            if project is not None:
+                projects.append(project)
+            previous = builder if not builder.done else None
+            fragment = _fragment(tail)
+            if fragment:
+                fragments.append(fragment)
+            continue
+        # a bare title or stray grid rows: continuation of an unfinished table, else a fragment
+        if previous is not None and not previous.done:
+            tail = _feed_until_done(previous, block)
+            rebuilt = previous.build()
+            if rebuilt is not None and projects:
+                projects[-1] = rebuilt
+            fragment = _fragment(tail)
+        else:
+            fragment = _fragment(block)
+        if fragment:
+            fragments.append(fragment)
+    if self_eval and not projects:
+        kind = "final"
+    if unit is None:
+        unit = _unit_from_tables(projects, overall)
+    unique, duplicates = _deduplicate(projects)
+    return Document(
+        path=path, unit=unit, year=year, kind=kind,  # type: ignore[arg-type]
+        declared=find_declared(lines), budget=find_budget_figures(lines),
+        overall=tuple(overall), projects=tuple(unique), fragments=tuple(fragments),
+        duplicate_tables=tuple(duplicates), self_evaluation_tables=self_eval,
+        line_count=lines[-1].number if lines else 0,
+    )
+
+
+def _is_project_anchor(lines: Sequence[Line], i: int) -> bool:
+    cells = cells_of(lines[i].text)
+    if not cells or field_of(cells[0], PROJECT_FIELDS) != "name":
+        return False
+    following = 0
+    for ln in lines[i + 1: i + 8]:
+        keys = {field_of(c, PROJECT_FIELDS) for c in cells_of(ln.text)}
+        following += len(keys & {"department", "implementer", "attribute", "duration", "funds", "period_total"})
+    return following >= 2
+
+
+def _blocks(lines: Sequence[Line]) -> list[tuple[str, list[Line]]]:
+    """Cut the document at anchors; text between tables (headings, prose) ends a block."""
+    starts: list[tuple[int, str]] = []
+    i = 0
+    while i < len(lines):
+        text = lines[i].text
+        k = normalise(text)
+        if _is_project_anchor(lines, i):
+            start = i
+            for j in range(i - 1, max(-1, i - 5), -1):  # include the title printed above
+                previous_key = normalise(lines[j].text)
+                if is_title_line(lines[j].text) or not previous_key or re.match(r"^[(（]?\d{4}", previous_key):
+                    if is_title_line(lines[j].text):
+                        start = j
+                    continue
+                break
+            if starts and starts[-1][0] >= start:
+                starts.pop()
+            starts.append((start, "project"))
+        elif "\t" not in text and len(k) <= 60 and _SELF_EVAL.search(k) and "绩效" in k:
+            starts.append((i, "selfeval"))
+        elif is_title_line(text) and _OVERALL_TITLE.search(k):
+            starts.append((i, "overall"))
+        elif is_title_line(text):
+            starts.append((i, "title"))
+        i += 1
+    blocks: list[tuple[str, list[Line]]] = []
+    for n, (start, kind) in enumerate(starts):
+        stop = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        block: list[Line] = []
+        for ln in lines[start:stop]:
+            if block and "\t" not in ln.text and _SECTION_HEADING.match(normalise(ln.text)) and len(block) > 2:
+                break
+            block.append(ln)
+        blocks.append((kind, block))
+    return blocks
+
+
+def _feed_until_done(builder: ProjectBuilder, block: Sequence[Line]) -> list[Line]:
+    for n, ln in enumerate(block):
+        if builder.done:
+            return list(block[n:])
+        builder.feed(ln)
+    return []
+
+
+def _fragment(lines: Sequence[Line]) -> Fragment | None:
+    """Indicator rows with no table header of their own."""
+    grid: GridReader | None = None
+    first = last = None
+    for ln in lines:
+        cells = cells_of(ln.text)
+        if not cells or is_title_line(ln.text):
+            continue
+        if grid is None and not grid_like(cells):
+            continue
+        if grid is None:
+            grid = GridReader(two_sets=True)
+        if grid.feed(ln.number, raw_cells(ln.text)):
+            first = first or ln.number
+            last = ln.number
+    if grid is None:
+        return None
+    left, _, _ = grid.result()
+    if not left:
+        return None
+    return Fragment(line_start=first or 0, line_end=last or 0, indicators=tuple(left))
+
+
+def _unit_from_tables(projects: Sequence[Project], overall) -> str | None:
+    for department in [p.department for p in projects] + [o.department for o in overall]:
+        if department:
+            return re.sub(r"^\d+[-－—\s]*", "", department).strip() or None
+    return None
+
+
+def _signature(p: Project) -> tuple:
+    return (normalise(p.name), p.funds.annual_total if p.funds else None,
+            tuple((r.level2, normalise(r.level3), r.value.text) for r in p.indicators))
+
+
+def _deduplicate(projects: Sequence[Project]) -> tuple[list[Project], list[tuple[str, int, int]]]:
+    """A table printed twice is kept once; the repeat is reported."""
+    seen: dict[tuple, Project] = {}
+    unique: list[Project] = []
+    duplicates: list[tuple[str, int, int]] = []
+    for p in projects:
+        sig = _signature(p)
+        if sig in seen and p.indicators:
+            duplicates.append((p.name, seen[sig].line_start, p.line_start))
+            continue
+        seen.setdefault(sig, p)
+        unique.append(p)
+    return unique, duplicates

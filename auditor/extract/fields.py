@@ -1,0 +1,82 @@
+"""Labelled header fields of the target tables (项目名称, 主管部门及代码, 项目资金, 总体目标 …)."""
+
+from __future__ import annotations
+
+import re
+
+from ..reader import normalise
+
+# field key → pattern on the normalised cell (NFKC, no whitespace, no trailing colon)
+PROJECT_FIELDS: list[tuple[str, re.Pattern[str]]] = [
+    ("name", re.compile(r"^项目名称$")),
+    ("department", re.compile(r"^主管(部门|单位)(及代码|名称|及编码)?$")),
+    ("implementer", re.compile(r"^(实施单位|预算单位|实施单位名称|项目实施单位)$")),
+    ("attribute", re.compile(r"^项目(属性|类型)$")),
+    ("duration", re.compile(r"^项目(期|期限|周期|实施期)$")),
+    ("funds", re.compile(r"^项目资金(\((元|万元)\))?$|^资金情况(\((元|万元)\))?$")),
+    ("period_total", re.compile(r"^实施期资金总额$|^实施期资金合计$")),
+    ("annual_total", re.compile(r"^年度资金总额$|^年度资金合计$")),
+    ("src:中央", re.compile(r"^(其中)?:?中央(财政)?(资金|补助)")),
+    ("src:省级", re.compile(r"^(其中)?:?省级(财政)?(资金|补助)?")),
+    ("src:市县", re.compile(r"^(其中)?:?(市县|市级|县级|区级|市县\(区\)|市县区)")),
+    ("src:自筹", re.compile(r"^(其中)?:?(单位)?自筹")),
+    ("src:其他", re.compile(r"^(其中)?:?其他资金")),
+    ("overview", re.compile(r"^项目(概况|简介|基本情况)$")),
+    ("basis", re.compile(r"^立项依据$")),
+    ("necessity", re.compile(r"^(项目设立|立项)必要性$")),
+    ("measures", re.compile(r"^保证项目实施的(制度|措施)")),
+    ("plan", re.compile(r"^项目实施计划$")),
+    ("goal", re.compile(r"^(总体|年度总体|绩效)目标$")),
+    ("goal_labels", re.compile(r"^(实施期目标|年度目标|中长期目标)$")),
+    ("footer", re.compile(r"^(负责人|经办人|联系电话|填报日期|填报人|审核人)")),
+]
+
+OVERALL_FIELDS: list[tuple[str, re.Pattern[str]]] = [
+    ("department", re.compile(r"^(部门|单位)名称$")),
+    ("duties", re.compile(r"^(部门|单位)职责$|^主要职能$")),
+    ("strategy", re.compile(r"^(部门|单位)战略目标$|^中长期目标$")),
+    ("budget", re.compile(r"^年度(预算情况|预算金额|部门预算|资金情况)$|^预算情况$")),
+    ("tasks", re.compile(r"^年度(重点|主要)任务$")),
+    ("goal", re.compile(r"^年度(绩效|总体|整体)目标$|^整体绩效目标$|^年度目标$")),
+    ("footer", re.compile(r"^(负责人|经办人|联系电话|填报日期|填报人|审核人)")),
+]
+
+SOURCE_KEYS = ("中央", "省级", "市县", "自筹", "其他")
+
+
+def cell_key(text: str) -> str:
+    return re.sub(r"[:：]+$", "", normalise(text))
+
+
+def field_of(text: str, table: list[tuple[str, re.Pattern[str]]]) -> str | None:
+    k = cell_key(text)
+    if not k or len(k) > 24:
+        return None
+    for name, pattern in table:
+        if pattern.search(k):
+            return name
+    return None
+
+
+def cells_of(line_text: str) -> list[str]:
+    """Non-empty cells of a line: tabs split cells; without tabs, runs of 2+ spaces do."""
+    parts = line_text.split("\t") if "\t" in line_text else re.split(r"\s{2,}", line_text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def raw_cells(line_text: str) -> list[str]:
+    """All cells of a line, empty ones included (the grid reader drops them itself)."""
+    return line_text.split("\t") if "\t" in line_text else re.split(r"\s{2,}", line_text.strip())
+
+
+def collapse_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_CJK = r"\u3400-\u9fff\uff00-\uffef\u3000-\u303f"
+
+
+def join_name(text: str) -> str:
+    """Project names: drop spaces that sit next to CJK text (line-break artefacts)."""
+    text = collapse_space(text)
+    return re.sub(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])", "", text)

@@ -1,0 +1,276 @@
+"""Rebuild indicator rows from the mangled cells of a 绩效指标 grid.
+
+Text extraction drops empty cells, shifts columns, prints a 一级/二级 label only on the first row
+of its group (or on a neighbouring row) and sometimes loses the 年度 half of a row. So a row is
+read as its sequence of non-empty cells, and every way of reading that sequence as
+"实施期 half + 年度 half" (each: 一级? 二级? 三级 指标值 | 二级 alone) is scored; the most
+plausible reading wins. Labels then carry over from row to row, as merged cells do in print.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import product
+
+from ..model import Indicator, Period
+from ..reader import normalise
+from ..values import collapse_doubled, parse_value
+from . import labels
+
+_STRONG_VALUE = re.compile(
+    r"^[≥≤<>=＞＜≧≦]|^[+\-±]\d|^(不低于|不少于|不超过|不高于|大于|小于|低于|高于|至少|达到)|^\d|^[零一二两三四五六七八九十百千]+[个家人次项件户条]"
+    r"|\d\s*(%|％|‰|元|万|亿|个|家|人|次|项|件|户|条|台|套|天|日|号|月|年|小时|分钟|工作日|册|份|场|所|座|km|公里|米|m|亩|吨|kg|辆|批|张|篇|期|周|处)"
+)
+_SHORT_QUALITATIVE = 8
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str
+    norm: str
+    l1: str | None
+    l2: str | None
+
+    @classmethod
+    def of(cls, text: str) -> Cell:
+        return cls(text, normalise(text), labels.level1_of(text), labels.level2_of(text))
+
+
+@dataclass(slots=True)
+class Half:
+    """One column set of one printed row, as read."""
+
+    l1: Cell | None = None
+    l2: Cell | None = None
+    name: Cell | None = None
+    value: Cell | None = None
+    junk: list[Cell] = field(default_factory=list)
+
+    @property
+    def has_content(self) -> bool:
+        return self.name is not None
+
+    @property
+    def empty(self) -> bool:
+        return self.l1 is None and self.l2 is None and self.name is None
+
+
+def _value_fitness(cell: Cell) -> float:
+    text = cell.norm
+    if _STRONG_VALUE.search(text):
+        return 2.0
+    collapsed, doubled = collapse_doubled(text)
+    if doubled:
+        return 1.8
+    if len(collapsed) <= _SHORT_QUALITATIVE:
+        return 0.8
+    return 0.0
+
+
+def _name_fitness(cell: Cell) -> float:
+    text = cell.norm
+    if re.match(r"^[≥≤<>=＞＜≧≦]", text) or re.fullmatch(r"[\d.,%％]+", text):
+        return -3.0
+    score = 0.6
+    if cell.l1 or cell.l2:
+        score -= 0.8
+    _collapsed, doubled = collapse_doubled(text)
+    if doubled and len(text) <= 8:
+        score -= 1.0
+    return score
+
+
+_PATTERNS_LEFT = [  # slots of one half: 1 = 一级, 2 = 二级, N = 三级, V = 指标值
+    ("1", "2", "N", "V"), ("2", "N", "V"), ("1", "N", "V"), ("N", "V"),
+    ("1", "2"), ("2",), ("1",), ("1", "2", "N"), ("2", "N"), ("N",),
+]
+_PATTERNS_RIGHT = [("2", "N", "V"), ("N", "V"), ("2",), ("2", "N"), ("N",), ()]
+
+
+def _fit(cells: Sequence[Cell], pattern: tuple[str, ...], allow_l1: bool) -> tuple[float, Half] | None:
+    """Match cells against a slot pattern; trailing cells beyond it become junk."""
+    if len(cells) < len(pattern):
+        return None
+    half = Half()
+    score = 0.0
+    for slot, cell in zip(pattern, cells, strict=False):
+        if slot == "1":
+            if not allow_l1 or cell.l1 is None:
+                return None
+            score += 0.7 if cell.norm in ("满意度", "成本", "效益", "产出") else 1.0
+            half.l1 = cell
+        elif slot == "2":
+            if cell.l2 is None:
+                return None
+            score += 1.0
+            half.l2 = cell
+        elif slot == "N":
+            score += _name_fitness(cell)
+            half.name = cell
+        else:
+            score += _value_fitness(cell)
+            half.value = cell
+    if half.l1 is not None and half.l1.l1 == labels.COST and not (
+        half.l2 is not None and half.l2.l2 in labels.COST_SUBCATEGORIES
+    ):
+        return None  # 成本指标 reads as a 一级 only above 经济/社会/生态环境成本指标
+    if half.l1 is not None and half.l2 is not None and half.l1.norm == half.l2.norm:
+        return None
+    for cell in cells[len(pattern):]:
+        duplicate = half.value is not None and cell.norm == half.value.norm
+        score -= 0.3 if duplicate else 1.6
+        half.junk.append(cell)
+    return score, half
+
+
+def _mirror_bonus(left: Half, right: Half) -> float:
+    bonus = 0.0
+    if left.name and right.name:
+        a, b = left.name.norm, right.name.norm
+        if a == b or a.startswith(b) or b.startswith(a):
+            bonus += 2.0
+        elif a[:3] == b[:3]:
+            bonus += 0.8
+    if left.value and right.value and left.value.norm == right.value.norm:
+        bonus += 2.0
+    if left.l2 and right.l2:
+        bonus += 1.0 if left.l2.l2 == right.l2.l2 else -0.5
+    if left.has_content and right.empty:
+        bonus -= 0.6
+    if right.has_content and not left.has_content and (left.l2 is None or right.l2 is None):
+        # a 年度 half beside an 实施期 half of bare labels is one half read wrongly, unless the
+        # 年度 half prints its own 二级 (an 实施期 dimension left empty, a 年度 one filled)
+        bonus -= 2.0
+    return bonus
+
+
+def read_row(cells: Sequence[Cell], two_sets: bool) -> tuple[Half, Half | None]:
+    """The most plausible (实施期, 年度) reading of one row's non-empty cells."""
+    if cells and all(c.norm == cells[0].norm for c in cells) and cells[0].l2:
+        # "生态效益 | 生态效益 | 生态效益 …": a merged label cell repeated, nothing else
+        return Half(l2=cells[0]), (Half(l2=cells[0]) if two_sets else None)
+    best: tuple[float, Half, Half | None] | None = None
+    splits = range(len(cells) + 1) if two_sets else (len(cells),)
+    for split in splits:
+        left_cells, right_cells = cells[:split], cells[split:]
+        for lp, rp in product(_PATTERNS_LEFT, _PATTERNS_RIGHT if two_sets else [()]):
+            left = _fit(left_cells, lp, allow_l1=True)
+            if left is None:
+                continue
+            right = _fit(right_cells, rp, allow_l1=False)
+            if right is None:
+                continue
+            score = left[0] + right[0]
+            if two_sets:
+                score += _mirror_bonus(left[1], right[1])
+            if best is None or score > best[0] + 1e-9:
+                best = (score, left[1], right[1] if two_sets else None)
+    if best is None:  # nothing fits: keep the text as an orphan name so it is not lost
+        return Half(name=Cell.of(" ".join(c.text for c in cells))), None
+    return best[1], best[2]
+
+
+@dataclass(slots=True)
+class _Side:
+    period: Period
+    l1: str | None = None
+    l1_printed: str | None = None
+    l2: str | None = None
+    l2_printed: str | None = None
+    rows: list[Indicator] = field(default_factory=list)
+    empty: list[tuple[str, str | None]] = field(default_factory=list)  # (二级, 一级 printed)
+
+
+class GridReader:
+    """Feed the grid's lines one by one; collect 实施期 and 年度 indicators."""
+
+    def __init__(self, two_sets: bool = True, cost_is_level1: bool = False) -> None:
+        self.two_sets = two_sets
+        self.cost_is_level1 = cost_is_level1
+        self.left = _Side("实施期")
+        self.right = _Side("年度")
+
+    def feed(self, line_number: int, raw_cells: Iterable[str]) -> bool:
+        """Read one line; False when the line holds nothing of the grid."""
+        cells = [Cell.of(c) for c in raw_cells if normalise(c)]
+        while cells and (cells[0].norm in labels.GRID_ROW_LABELS):
+            cells.pop(0)
+        if not cells:
+            return False
+        if any(c.norm in labels.HEADER_WORDS for c in cells):
+            for c in cells:  # "绩效指标 | 产出指标 | 一级指标 …": a 一级 pushed into the header row
+                if c.l1 and c.norm not in labels.HEADER_WORDS:
+                    self.left.l1, self.left.l1_printed = c.l1, c.text
+                    self.right.l1, self.right.l1_printed = c.l1, c.text
+            return True
+        left, right = read_row(cells, self.two_sets)
+        if right is not None and left.has_content and left.l2 is None and right.l2 is not None \
+                and right.l2.l2 != self.left.l2:
+            left.l2 = right.l2  # the 实施期 half lost its 二级 cell; the 年度 half prints it
+        if right is not None and right.has_content and right.l2 is None and left.l2 is not None \
+                and left.l2.l2 != self.right.l2:
+            right.l2 = left.l2
+        self._apply(self.left, left, line_number, None)
+        if right is not None:
+            if right.empty and left.has_content:
+                mirrored = Half(l1=left.l1, l2=left.l2, name=left.name, value=left.value)
+                self._apply(self.right, mirrored, line_number, None, mirrored=True)
+            elif right.l2 is not None and not right.has_content and left.has_content and (
+                left.l2 is not None and right.l2.l2 == left.l2.l2
+            ):
+                # "经济效益 | 名称 | 值 | 经济效益": the 年度 half printed only its label
+                mirrored = Half(l1=left.l1, l2=left.l2, name=left.name, value=left.value)
+                self._apply(self.right, mirrored, line_number, None, mirrored=True)
+            else:
+                self._apply(self.right, right, line_number, left)
+        return True
+
+    def _apply(self, side: _Side, half: Half, line_number: int, partner: Half | None,
+               mirrored: bool = False) -> None:
+        if half.l1 is not None:
+            side.l1, side.l1_printed = half.l1.l1, half.l1.text
+        elif partner is not None and partner.l1 is not None:
+            side.l1, side.l1_printed = partner.l1.l1, partner.l1.text
+        inherited = half.l2 is None
+        if half.l2 is not None:
+            side.l2, side.l2_printed = half.l2.l2, half.l2.text
+            parent = labels.parent_of(side.l2, self.cost_is_level1)
+            if parent:
+                side.l1 = parent
+        if not half.has_content:
+            if half.l2 is not None:
+                side.empty.append((half.l2.l2 or half.l2.text, side.l1_printed))
+            return
+        level2 = side.l2 or ""
+        level1 = labels.parent_of(side.l2, self.cost_is_level1) or side.l1 or ""
+        name = half.name.text if half.name else ""
+        value = half.value.text if half.value else ""
+        side.rows.append(Indicator(
+            level1=level1, level2=level2, level3=name, value=parse_value(value, name), period=side.period,
+            line=line_number, level1_printed=side.l1_printed, level2_printed=side.l2_printed,
+            mirrored=mirrored, inherited_level2=inherited,
+        ))
+
+    def result(self) -> tuple[list[Indicator], list[Indicator], list[str]]:
+        """(实施期 rows, 年度 rows with full names linked, 二级 printed empty on the 实施期 side)."""
+        left_rows = self.left.rows
+        right_rows = [_link_full_name(r, left_rows) for r in self.right.rows]
+        filled = {r.level2 for r in left_rows}
+        empty: list[str] = []
+        for level2, _ in self.left.empty:
+            if level2 not in filled and level2 not in empty:
+                empty.append(level2)
+        return left_rows, right_rows, empty
+
+
+def _link_full_name(row: Indicator, left_rows: Sequence[Indicator]) -> Indicator:
+    name = normalise(row.level3)
+    if not name:
+        return row
+    same_line = [r for r in left_rows if r.line == row.line and normalise(r.level3).startswith(name)]
+    candidates = same_line or [r for r in left_rows if normalise(r.level3).startswith(name)]
+    if len({r.level3 for r in candidates}) == 1 and normalise(candidates[0].level3) != name:
+        return replace(row, full_name=candidates[0].level3)
+    return row

@@ -1,0 +1,169 @@
+"""Typed, immutable records shared by every stage (read → extract → check → report).
+
+Extraction parses the text once; later stages read these records and never re-parse
+document text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ValueKind = Literal[
+    "quantity", "percent", "money", "deadline", "duration", "qualitative", "yesno", "empty"
+]
+DocumentKind = Literal["budget", "final"]
+Period = Literal["实施期", "年度"]
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A parsed 指标值. `raw` is the printed text; every other field is derived from it."""
+
+    raw: str
+    text: str  # normalised (NFKC, no whitespace), doubled print collapsed
+    doubled: bool = False
+    comparator: str | None = None  # one of ≥ ≤ > < =
+    number: float | None = None  # as printed (3.6 in "3.6万元")
+    number_high: float | None = None  # upper end of a range ("90%-95%")
+    unit: str | None = None  # as printed after the number, e.g. 万元/年, %, 家
+    per: str | None = None  # the part after "/" in the unit: 月, 季度, 年, 人, 户…
+    kind: ValueKind = "qualitative"
+    yuan: float | None = None  # money normalised to 元
+    annual_yuan: float | None = None  # money per year when `per` is a time period
+    approximate: bool = False  # 左右/约
+    date: tuple[int | None, int | None, int | None] | None = None  # (year, month, day) of a deadline
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One indicator row of one column set (实施期 or 年度)."""
+
+    level1: str  # canonical: 产出指标, 效益指标, 满意度指标, 成本指标
+    level2: str  # canonical spelling of the category (数量指标 … 服务对象满意度)
+    level3: str  # as printed
+    value: Value
+    period: Period
+    line: int  # 1-based source line
+    level1_printed: str | None = None
+    level2_printed: str | None = None
+    full_name: str | None = None  # for a 年度 name truncated in print: the 实施期 name it continues
+    mirrored: bool = False  # 年度 copy rebuilt from the 实施期 cells (the print lost its own cells)
+    inherited_level2: bool = False  # the row printed no 二级 of its own
+
+
+@dataclass(frozen=True, slots=True)
+class Funds:
+    unit: str  # 元 for 目标表 (as printed in the 项目资金 label)
+    period_total: float | None
+    annual_total: float | None
+    period_sources: dict[str, float | None]
+    annual_sources: dict[str, float | None]
+
+    def in_yuan(self, amount: float | None) -> float | None:
+        if amount is None:
+            return None
+        return amount * 10000 if self.unit == "万元" else amount
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """One 项目支出绩效目标表."""
+
+    name: str
+    line_start: int
+    line_end: int
+    department: str | None = None
+    implementer: str | None = None
+    attribute: str | None = None
+    duration: str | None = None  # 项目期
+    funds: Funds | None = None
+    overview: str | None = None  # 项目概况
+    basis: str | None = None  # 立项依据
+    necessity: str | None = None  # 项目设立必要性
+    measures: str | None = None  # 保证项目实施的制度、措施
+    plan: str | None = None  # 项目实施计划
+    goal_period: str | None = None
+    goal_annual: str | None = None
+    indicators: tuple[Indicator, ...] = ()
+    annual_indicators: tuple[Indicator, ...] = ()
+    empty_level2: tuple[str, ...] = ()
+    has_annual_columns: bool = True
+    filled_on: str | None = None  # 填报日期 as printed
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OverallTable:
+    """One 部门(单位)整体支出绩效目标(申报)表."""
+
+    line_start: int
+    line_end: int
+    department: str | None = None
+    budget_total_wan: float | None = None
+    basic_wan: float | None = None
+    project_wan: float | None = None
+    sources_wan: dict[str, float] = field(default_factory=dict)
+    duties: str | None = None
+    strategy: str | None = None
+    tasks: tuple[tuple[str, str], ...] = ()
+    annual_goal: str | None = None
+    indicators: tuple[Indicator, ...] = ()
+    empty_level2: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """Indicator rows whose table header was lost: reported, never attached to a project."""
+
+    line_start: int
+    line_end: int
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """What the narrative (十、绩效管理情况) claims about the attached tables."""
+
+    line: int
+    project_count: int | None = None
+    project_amount_wan: float | None = None
+    by_type: dict[str, tuple[int | None, float | None]] = field(default_factory=dict)
+    published_count: int | None = None
+    published_amount_wan: float | None = None
+    percent_of_project_spending: float | None = None
+    overall_target_tables: int | None = None
+    overall_amount_wan: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetFigures:
+    """Spending figures stated in the narrative (支出预算情况说明), in 万元."""
+
+    line: int
+    total_wan: float | None = None
+    basic_wan: float | None = None
+    project_wan: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    path: str
+    unit: str | None
+    year: int | None
+    kind: DocumentKind
+    declared: Declared | None = None
+    budget: BudgetFigures | None = None
+    overall: tuple[OverallTable, ...] = ()
+    projects: tuple[Project, ...] = ()
+    fragments: tuple[Fragment, ...] = ()
+    duplicate_tables: tuple[tuple[str, int, int], ...] = ()  # (name, first line, repeat line)
+    self_evaluation_tables: int = 0  # 绩效自评表 titles seen (parsed by a later stage)
+    line_count: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        from pathlib import PurePath
+
+        return PurePath(self.path).name

@@ -1,0 +1,100 @@
+"""Writing files safely: atomic replacement, and document text that never becomes a formula."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """Write to a temporary file beside `path`, then rename it over `path` (never half a report)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        mode = "wb" if binary else "w"
+        with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
+            yield handle
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: str | Path | None, data: Any) -> str:
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if path is not None:
+        with atomic_writer(path) as handle:
+            handle.write(text + "\n")
+    return text
+
+
+def csv_safe(value: Any) -> Any:
+    """CSV cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(path: str | Path | None, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str | None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+    if path is None:
+        return buffer.getvalue()
+    with atomic_writer(path) as handle:
+        handle.write("\ufeff" + buffer.getvalue())  # BOM: Excel opens UTF-8 CSV correctly
+    return None
+
+
+def set_text(cell: Any, value: Any) -> None:
+    """Put a value in an openpyxl cell; strings always stay strings, even '=HYPERLINK(…)'."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def display_width(text: str) -> int:
+    """Column width in Excel units: CJK characters count double."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def write_table_xlsx(path: str | Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A plain one-sheet workbook: frozen header, autofilter, widths fitted to Chinese text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    widths = [display_width(h) for h in header]
+    for col, title in enumerate(header, start=1):
+        set_text(ws.cell(row=1, column=col), title)
+        ws.cell(row=1, column=col).font = Font(bold=True)
+    count = 1
+    for count, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            set_text(ws.cell(row=count, column=col), value)
+            widths[col - 1] = max(widths[col - 1], display_width(str(value)))
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 6), 60)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(count, 1)}"
+    with atomic_writer(path, binary=True) as handle:
+        wb.save(handle)
