@@ -15,7 +15,7 @@ from . import __version__
 from .errors import InputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
 
 
 def collect_inputs(paths: Iterable[str]) -> list[Path]:

@@ -10,7 +10,7 @@ from auditor.serialize import document_dict
 
 def _scores(scorer, gold_doc, pred_doc):
     pairs, leftovers = scorer.pair_projects(gold_doc["projects"], pred_doc["projects"])
-    (p, r, f), _ = scorer.score_rows(pairs, leftovers, "indicators", certain_only=True)
+    (_p, _r, f), _ = scorer.score_rows(pairs, leftovers, "indicators", certain_only=True)
     (_, _, fa), _ = scorer.score_rows(pairs, leftovers, "annual_indicators", certain_only=True)
     g_over, p_over = gold_doc["overall"], pred_doc["overall"]
     over_pairs = [(g, p_over[i] if i < len(p_over) else None) for i, g in enumerate(g_over)]

@@ -191,6 +191,7 @@ class GridReader:
         self.cost_is_level1 = cost_is_level1
         self.left = _Side("实施期")
         self.right = _Side("年度")
+        self.last_line = -10
 
     def feed(self, line_number: int, raw_cells: Iterable[str]) -> bool:
         """Read one line; False when the line holds nothing of the grid."""
@@ -205,7 +206,14 @@ class GridReader:
                     self.left.l1, self.left.l1_printed = c.l1, c.text
                     self.right.l1, self.right.l1_printed = c.l1, c.text
             return True
+        if self._continues_previous(line_number, cells):
+            self.last_line = line_number
+            return True
         left, right = read_row(cells, self.two_sets)
+        if self._completes_orphan(line_number, left, right):
+            self.last_line = line_number
+            return True
+        self.last_line = line_number
         if right is not None and left.has_content and left.l2 is None and right.l2 is not None \
                 and right.l2.l2 != self.left.l2:
             left.l2 = right.l2  # the 实施期 half lost its 二级 cell; the 年度 half prints it
@@ -225,6 +233,47 @@ class GridReader:
                 self._apply(self.right, mirrored, line_number, None, mirrored=True)
             else:
                 self._apply(self.right, right, line_number, left)
+        return True
+
+    def _continues_previous(self, line_number: int, cells: list[Cell]) -> bool:
+        """A 三级 name wrapped onto the next line: '…完成改造的公建' + '单位数量'."""
+        rows = self.left.rows
+        if not rows or line_number - self.last_line > 2 or any(c.l1 or c.l2 for c in cells):
+            return False
+        if len(cells) == 1:
+            fits = _value_fitness(cells[0]) < 1.5 and not _is_vague_word(cells[0].norm)
+        elif len(cells) == 2 and self.two_sets:
+            fits = all(_value_fitness(c) == 0.0 for c in cells)
+        else:
+            return False
+        if not fits:
+            return False
+        self.left.rows[-1] = _extend_name(rows[-1], cells[0].text)
+        right_rows = self.right.rows
+        if right_rows and right_rows[-1].line == rows[-1].line:
+            extra = cells[1].text if len(cells) == 2 else (cells[0].text if right_rows[-1].mirrored else None)
+            if extra:
+                right_rows[-1] = _extend_name(right_rows[-1], extra)
+        return True
+
+    def _completes_orphan(self, line_number: int, left: Half, right: Half | None) -> bool:
+        """A name printed alone whose value (and name end) arrive on the next line."""
+        rows = self.left.rows
+        if not rows or rows[-1].value.kind != "empty" or line_number - self.last_line > 2:
+            return False
+        if left.l1 or left.l2 or not left.has_content or left.value is None:
+            return False
+        previous = rows[-1]
+        rows[-1] = replace(previous, level3=previous.level3 + left.name.text,
+                           value=parse_value(left.value.text, previous.level3 + left.name.text))
+        right_rows = self.right.rows
+        if right_rows and right_rows[-1].line == previous.line and right is not None and right.has_content:
+            last = right_rows[-1]
+            name = last.level3 + right.name.text
+            value = right.value.text if right.value else last.value.raw
+            right_rows[-1] = replace(last, level3=name, value=parse_value(value, name), mirrored=False)
+        elif right_rows and right_rows[-1].line == previous.line and right_rows[-1].mirrored:
+            right_rows[-1] = replace(rows[-1], period="年度", mirrored=True)
         return True
 
     def _apply(self, side: _Side, half: Half, line_number: int, partner: Half | None,
@@ -263,6 +312,22 @@ class GridReader:
             if level2 not in filled and level2 not in empty:
                 empty.append(level2)
         return left_rows, right_rows, empty
+
+
+_VAGUE_WORDS = frozenset({
+    "是", "否", "有", "无", "及时", "按时", "良好", "较好", "优", "优良", "提高", "提升", "改善", "完善", "保障",
+    "促进", "推动", "正常", "合规", "规范", "符合", "满足", "满意", "满意度高", "显著", "明显", "稳定", "达标", "到位",
+})
+
+
+def _is_vague_word(text: str) -> bool:
+    collapsed, _ = collapse_doubled(text)
+    return collapsed in _VAGUE_WORDS
+
+
+def _extend_name(row: Indicator, tail: str) -> Indicator:
+    name = row.level3 + tail
+    return replace(row, level3=name, value=parse_value(row.value.raw, name))
 
 
 def _link_full_name(row: Indicator, left_rows: Sequence[Indicator]) -> Indicator:

@@ -1,0 +1,91 @@
+"""Layouts the samples do not all show, built from a sample's own text: page breaks inside a
+table, a table printed twice, a table whose header part was lost, rows wrapped over two lines."""
+
+from __future__ import annotations
+
+from conftest import SAMPLES, project_named, rows
+
+from auditor.extract import extract_text
+
+TEXT = (SAMPLES / "002_4d30544783f67109.txt").read_text(encoding="utf-8")
+LINES = TEXT.split("\n")
+TITLE = "屯留区县(区)级预算部门(单位)项目支出绩效目标表"
+
+
+def span(name: str) -> tuple[int, int]:
+    """Line indexes [start, end) of one project table, title to footer."""
+    start = next(i for i, ln in enumerate(LINES) if ln.startswith("项目名称") and name in ln) - 4
+    end = next(i for i in range(start, len(LINES)) if LINES[i].startswith("负责人"))
+    return start, end + 1
+
+
+def block(name: str) -> list[str]:
+    start, end = span(name)
+    return LINES[start:end]
+
+
+BASELINE = extract_text(TEXT, "002.txt")
+
+
+def test_page_break_inside_the_grid_keeps_every_row():
+    lines = list(LINES)
+    at = next(i for i, ln in enumerate(lines) if "开展督查活动" in ln)
+    lines[at:at] = ["", "仅供内部审核", "- 7 -", TITLE, "", "(2026年度)", "",
+                    "绩效指标\t一级指标\t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值"]
+    doc = extract_text("\n".join(lines), "002.txt")
+    assert len(doc.projects) == 9 and not doc.fragments
+    before = project_named(BASELINE, "单位运转经费")
+    after = project_named(doc, "单位运转经费")
+    assert rows(after) == rows(before) and rows(after, "年度") == rows(before, "年度")
+
+
+def test_table_printed_twice_is_kept_once_and_reported():
+    table = block("政府网站维护")
+    at = LINES.index(table[-1]) + 1
+    doc = extract_text("\n".join([*LINES[:at], "", *table, *LINES[at:]]), "002.txt")
+    assert [p.name for p in doc.projects] == [p.name for p in BASELINE.projects]
+    assert [d[0] for d in doc.duplicate_tables] == ["政府网站维护"]
+
+
+def test_table_without_header_part_is_a_fragment_not_part_of_the_previous_project():
+    start, end = span("政务机房托管费")
+    orphan = LINES[start:end]
+    grid_start = next(i for i, ln in enumerate(orphan) if ln.startswith("绩效"))
+    orphan_rows = orphan[grid_start + 1:]  # header part and grid header lost
+    kept = LINES[:start] + LINES[end:]
+    at = span("政府网站维护")[1]
+    assert at <= start
+    doc = extract_text("\n".join([*kept[:at], "", *orphan_rows, *kept[at:]]), "002.txt")
+    assert len(doc.projects) == 8 and all(p.funds.annual_total for p in doc.projects)
+    assert "政务机房托管费" not in [p.name for p in doc.projects]
+    assert rows(project_named(doc, "政府网站维护")) == rows(project_named(BASELINE, "政府网站维护"))
+    (fragment,) = doc.fragments
+    assert [r.level3 for r in fragment.indicators][:3] == ["政务机房托管费用", "政务机房设备运行情况", "故障维修情况"]
+
+
+def test_name_wrapped_onto_the_next_line():
+    lines = list(LINES)
+    at = next(i for i, ln in enumerate(lines) if "督办事项办结率" in ln)
+    lines[at] = lines[at].replace("\t督办事项办结率\t", "\t督办事项\t", 1)
+    lines.insert(at + 1, "\t\t\t办结率\t\t\t\t")
+    doc = extract_text("\n".join(lines), "002.txt")
+    assert ("产出指标", "质量指标", "督办事项办结率", "100%") in rows(doc.projects[0])
+    assert len(doc.projects[0].indicators) == len(BASELINE.projects[0].indicators)
+
+
+def test_name_alone_with_its_value_on_the_next_line():
+    lines = list(LINES)
+    at = next(i for i, ln in enumerate(lines) if "督办事项办结率" in ln)
+    lines[at:at + 1] = ["\t\t质量指标\t督办事项\t\t质量指标\t督办事项", "\t\t\t办结率\t100%\t\t办结率\t100%"]
+    doc = extract_text("\n".join(lines), "002.txt")
+    assert ("产出指标", "质量指标", "督办事项办结率", "100%") in rows(doc.projects[0])
+    assert ("产出指标", "质量指标", "督办事项办结率", "100%") in rows(doc.projects[0], "年度")
+
+
+def test_cost_as_a_level1_of_its_own():
+    """财预〔2021〕101号 template: 成本指标 is a 一级 above 经济/社会/生态环境成本指标."""
+    lines = list(LINES)
+    at = next(i for i, ln in enumerate(lines) if "督办系统运维费\t3.6万元" in ln)
+    lines[at] = "\t成本指标\t经济成本指标\t督办系统运维费\t≤3.6万元\t经济成本指标\t督办系统运维费\t≤3.6万元"
+    doc = extract_text("\n".join(lines), "002.txt")
+    assert ("成本指标", "经济成本指标", "督办系统运维费", "≤3.6万元") in rows(doc.projects[0])
