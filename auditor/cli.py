@@ -1,4 +1,4 @@
-"""Command line: `auditor extract …` (more commands join as they are built).
+"""Command line: `auditor extract`, `auditor check`, `auditor rules`, `auditor explain`.
 
 Exit codes follow the linters: 0 clean, 1 findings, 2 unreadable input or usage error.
 """
@@ -41,6 +41,23 @@ def report_error(error: InputError) -> None:
     click.echo(f"错误：{error.path}：{error.problem}", err=True)
 
 
+def read_documents(paths: Iterable[str]):
+    """Extract every input; unreadable files are reported (named) and listed, the rest go on."""
+    from .extract import extract_path
+
+    inputs = collect_inputs(paths)
+    if not inputs:
+        raise click.UsageError("没有找到可读取的文件（支持 .txt）")
+    documents, failures = [], []
+    for path in inputs:
+        try:
+            documents.append(extract_path(path))
+        except InputError as exc:
+            report_error(exc)
+            failures.append({"path": str(path), "error": exc.problem})
+    return documents, failures
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="auditor")
 def main() -> None:
@@ -54,24 +71,13 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认输出到屏幕；xlsx 必须指定）")
 def extract(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
     """提取绩效目标表：每个指标一行（一级/二级/三级指标、指标值及解析结果）。"""
-    from .extract import extract_path
     from .serialize import FLAT_COLUMNS, document_dict, flat_rows
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("xlsx 格式需要用 -o 指定输出文件")
-    inputs = collect_inputs(paths)
-    if not inputs:
-        raise click.UsageError("没有找到可读取的文件（支持 .txt）")
-    documents = []
-    failures = []
-    for path in inputs:
-        try:
-            doc = extract_path(path)
-        except InputError as exc:
-            report_error(exc)
-            failures.append({"path": str(path), "error": exc.problem})
-            continue
-        documents.append(doc)
+    documents, failures = read_documents(paths)
+    for doc in documents:
+        path = doc.path
         if not doc.projects and not doc.overall:
             extra = f"（含 {doc.self_evaluation_tables} 张绩效自评表，暂不提取）" if doc.self_evaluation_tables else ""
             click.echo(f"提示：{path}：未找到绩效目标表{extra}", err=True)
@@ -101,3 +107,136 @@ def extract(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
     if output:
         click.echo(f"已写入 {output}", err=True)
     sys.exit(EXIT_ERROR if failures else EXIT_OK)
+
+
+SEVERITY_CHOICES = click.Choice(["错误", "警告", "提示"])
+
+
+def _load_rules_or_exit(select: str | None, ignore: str | None):
+    from .check.rules import RuleError, load_rules, select_rules
+
+    try:
+        rules = load_rules()
+    except RuleError as exc:
+        raise click.ClickException(f"规则包有误：{exc}") from None
+    chosen = select_rules(rules, select, ignore)
+    if not chosen:
+        raise click.UsageError("--select/--ignore 之后没有剩下任何规则")
+    return chosen
+
+
+def _load_profile_or_exit(profile: str):
+    from .check.profile import ProfileError, load_profile
+
+    try:
+        return load_profile(profile)
+    except ProfileError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认输出到屏幕）")
+@click.option("--profile", default="national", show_default=True,
+              help="审核口径：national（全国）、shanxi（山西），或口径 YAML 文件路径")
+@click.option("--select", help="只运行这些规则（代码、通配符如 V0*、或问题类型，逗号分隔）")
+@click.option("--ignore", help="不运行这些规则（同上）")
+@click.option("--fail-level", type=SEVERITY_CHOICES, default="警告", show_default=True,
+              help="有此级别及以上的问题时退出码为 1")
+@click.option("-v", "--verbose", is_flag=True, help="同时列出每条问题的依据")
+def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, select: str | None,
+          ignore: str | None, fail_level: str, verbose: bool) -> None:
+    """审核绩效目标：列出每个项目的问题、修改建议和依据，并给出得分与等级。
+
+    退出码：0 没有达到 --fail-level 的问题；1 有；2 有文件无法读取或用法错误。
+    """
+    from .check import check_document
+    from .check.score import score_document
+    from .model import SEVERITY_ORDER
+    from .report.records import CheckedDocument, checked_dict
+
+    rules = _load_rules_or_exit(select, ignore)
+    settings = _load_profile_or_exit(profile)
+    documents, failures = read_documents(paths)
+    checked: list[CheckedDocument] = []
+    for doc in documents:
+        findings = check_document(doc, rules, settings)
+        score, tables = score_document(doc, findings, settings)
+        checked.append(CheckedDocument(doc, tuple(findings), score, tables))
+    if fmt == "json":
+        from .output import write_json
+
+        data = {"profile": settings.get("name"), "documents": [checked_dict(c) for c in checked],
+                "failures": failures}
+        text = write_json(output, data)
+        if output is None:
+            click.echo(text)
+    else:
+        from .report.terminal import render
+
+        text = render(checked, verbose)
+        if output:
+            from .output import atomic_writer
+
+            with atomic_writer(output) as handle:
+                handle.write(click.unstyle(text) + "\n")
+        else:
+            click.echo(text)
+    if output:
+        click.echo(f"已写入 {output}", err=True)
+    threshold = SEVERITY_ORDER[fail_level]
+    failing = any(SEVERITY_ORDER[f.severity] >= threshold for c in checked for f in c.findings)
+    sys.exit(EXIT_ERROR if failures else EXIT_FINDINGS if failing else EXIT_OK)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(fmt: str) -> None:
+    """列出全部审核规则（代码、问题类型、严重程度、说明）。"""
+    rules = _load_rules_or_exit(None, None)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity,
+                                "scope": r.scope, "group": r.group, "description": r.description}
+                               for r in rules], ensure_ascii=False, indent=1))
+        return
+    for r in rules:
+        summary = (r.description or r.message).split("。")[0]
+        click.echo(f"{r.code}  {r.severity}  {r.kind:<30} {summary}")
+    click.echo(f"\n共 {len(rules)} 条规则。用 auditor explain 代码 查看详情。")
+
+
+@main.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """解释一条规则：说明、示例（不合格/合格）和依据。"""
+    rules = {r.code: r for r in _load_rules_or_exit(None, None)}
+    rule = rules.get(code.upper())
+    if rule is None:
+        raise click.UsageError(f"没有规则 {code}（用 auditor rules 查看全部规则）")
+    click.echo(click.style(f"{rule.code} {rule.name}", bold=True) + f"  [{rule.severity}] 问题类型：{rule.kind}")
+    click.echo(f"适用范围：{ {'row': '每条指标', 'project': '每张项目表', 'document': '整份文件'}[rule.scope] }")
+    if rule.description:
+        click.echo(f"\n{rule.description}")
+    click.echo(f"\n提示语：{rule.message}")
+    click.echo(f"修改建议：{rule.suggestion}")
+    for level2, text in rule.suggestions.items():
+        click.echo(f"  · {level2}：{text}")
+    for outcome, title in (("fail", "不合格示例"), ("pass", "合格示例")):
+        examples = rule.examples.get(outcome) or []
+        if examples:
+            click.echo(f"\n{title}：")
+            for example in examples:
+                click.echo(f"  {_describe_example(example)}")
+    click.echo(f"\n依据：{rule.basis}")
+
+
+def _describe_example(example) -> str:
+    if isinstance(example, dict) and "level3" in example:
+        return f"{example.get('level2', '')} / {example.get('level3', '')} / {example.get('value', '') or '（空）'}"
+    import json
+
+    return json.dumps(example, ensure_ascii=False)

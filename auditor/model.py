@@ -167,3 +167,47 @@ class Document:
         from pathlib import PurePath
 
         return PurePath(self.path).name
+
+
+Severity = Literal["错误", "警告", "提示"]
+SEVERITY_ORDER: dict[str, int] = {"错误": 3, "警告": 2, "提示": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding points: file, source line, table (project name) and row number."""
+
+    file: str
+    line: int | None = None
+    table: str | None = None
+    row: int | None = None  # 1-based indicator row within the table's column set
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found; every output format (terminal, JSON, Excel) is built from these."""
+
+    rule: str
+    kind: str
+    severity: Severity
+    message: str
+    suggestion: str
+    basis: str
+    location: Location
+    project: str | None = None  # None for document-level findings
+    period: str | None = None  # 实施期 / 年度 / None
+    level1: str | None = None
+    level2: str | None = None
+    level3: str | None = None
+    value: str | None = None
+    source: Literal["rule", "model"] = "rule"
+    confidence: float | None = None
+
+    def fingerprint(self) -> str:
+        """Stable identity across runs (rule, file, project, indicator, value), never a row number."""
+        import hashlib
+        from pathlib import PurePath
+
+        key = "\x1f".join([self.rule, PurePath(self.location.file).name, self.project or "", self.period or "",
+                           self.level3 or "", self.value or ""])
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

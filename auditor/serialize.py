@@ -85,6 +85,10 @@ def overall_dict(o: OverallTable) -> dict[str, Any]:
     }
 
 
+def document_header(doc: Document) -> dict[str, Any]:
+    return {"document": doc.name, "path": doc.path, "unit": doc.unit, "year": doc.year, "kind": doc.kind}
+
+
 def document_dict(doc: Document) -> dict[str, Any]:
     declared = None
     if doc.declared is not None:
@@ -102,11 +106,7 @@ def document_dict(doc: Document) -> dict[str, Any]:
         }
     budget = asdict(doc.budget) if doc.budget else None
     return {
-        "document": doc.name,
-        "path": doc.path,
-        "unit": doc.unit,
-        "year": doc.year,
-        "kind": doc.kind,
+        **document_header(doc),
         "declared": declared,
         "budget": budget,
         "overall": [overall_dict(o) for o in doc.overall],

@@ -1,0 +1,137 @@
+"""Run rule packs over extracted documents and produce Findings.
+
+Row rules run on every 实施期 row, on 年度 rows that differ from their 实施期 twin, and on the
+rows of 整体 tables; project rules on each project; document rules once per document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..model import Document, Finding, Indicator, Location, Project
+from ..reader import normalise
+from .conditions import RowContext, holds
+from .document_checks import DOCUMENT_CHECKS, OVERALL_TABLE
+from .profile import load_profile
+from .project_checks import PROJECT_CHECKS, Hit
+from .rules import Rule, load_lexicon, load_rules, select_rules
+
+__all__ = ["check_document", "load_profile", "load_rules", "select_rules"]
+
+
+class _Fields(dict):
+    """Template fields; an unknown {name} renders as itself instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _render(template: str, fields: Mapping[str, Any]) -> str:
+    return template.format_map(_Fields(fields))
+
+
+def _row_fields(row: Indicator, table: str) -> dict[str, Any]:
+    v = row.value
+    return {"project": table, "level1": row.level1, "level2": row.level2, "level3": row.full_name or row.level3,
+            "name": row.full_name or row.level3, "value": v.raw, "text": v.text,
+            "number": "" if v.number is None else f"{v.number:g}", "unit": v.unit or "", "period": row.period}
+
+
+def _finding(rule: Rule, doc: Document, fields: Mapping[str, Any], row: Indicator | None, table: str | None,
+             row_number: int | None = None, line: int | None = None) -> Finding:
+    level2 = row.level2 if row else fields.get("level2")
+    return Finding(
+        rule=rule.code, kind=rule.kind, severity=rule.severity,  # type: ignore[arg-type]
+        message=_render(rule.message, fields), suggestion=_render(rule.suggestion_for(level2), fields),
+        basis=rule.basis,
+        location=Location(file=doc.path, line=row.line if row else line, table=table, row=row_number),
+        project=table, period=row.period if row else fields.get("period"),
+        level1=row.level1 if row else None, level2=level2, level3=(row.full_name or row.level3) if row else None,
+        value=row.value.raw if row else fields.get("value"),
+    )
+
+
+def _rows_to_check(p: Project) -> list[tuple[Indicator, int]]:
+    """实施期 rows, plus 年度 rows that say something the 实施期 rows do not."""
+    rows = [(r, i) for i, r in enumerate(p.indicators, start=1)]
+    left = {(normalise(r.level3), r.value.text) for r in p.indicators}
+    left_names = [normalise(r.level3) for r in p.indicators]
+    for i, r in enumerate(p.annual_indicators, start=1):
+        if r.mirrored:
+            continue
+        name = normalise(r.full_name or r.level3)
+        if (name, r.value.text) in left:
+            continue
+        if any(n.startswith(name) for n in left_names) and any(
+                n.startswith(name) and (n, r.value.text) in left for n in left_names):
+            continue
+        rows.append((r, i))
+    return rows
+
+
+def check_document(doc: Document, rules: Sequence[Rule] | None = None,
+                   profile: Mapping[str, Any] | None = None) -> list[Finding]:
+    """Every finding for one document, in document order (rows, then project, then document)."""
+    rules = list(rules) if rules is not None else list(load_rules())
+    profile = profile if profile is not None else load_profile("national")
+    lexicon = load_lexicon()
+    row_rules = [r for r in rules if r.scope == "row"]
+    project_rules = [r for r in rules if r.scope == "project"]
+    document_rules = [r for r in rules if r.scope == "document"]
+    findings: list[Finding] = []
+
+    def run_rows(rows: Iterable[tuple[Indicator, int]], table: str, project: Project | None) -> None:
+        for row, number in rows:
+            ctx = RowContext(row, table, project, doc, profile, lexicon)
+            for rule in row_rules:
+                if holds(ctx, rule.when) and holds(ctx, rule.test):
+                    findings.append(_finding(rule, doc, _row_fields(row, table), row, table, number))
+
+    for o in doc.overall:
+        run_rows(((r, i) for i, r in enumerate(o.indicators, start=1)), OVERALL_TABLE, None)
+    for p in doc.projects:
+        run_rows(_rows_to_check(p), p.name, p)
+        for rule in project_rules:
+            for hit in PROJECT_CHECKS[rule.check](p, doc, rule.params, profile):
+                findings.append(_project_finding(rule, doc, p, hit))
+    for rule in document_rules:
+        for hit in DOCUMENT_CHECKS[rule.check](doc, rule.params, profile):
+            table = hit.get("project")
+            fields = {"project": table or "", **hit}
+            findings.append(_finding(rule, doc, fields, hit.get("row"), table, line=hit.get("line")))
+    return findings
+
+
+def _project_finding(rule: Rule, doc: Document, p: Project, hit: Hit) -> Finding:
+    row = hit.get("row")
+    fields = {**(_row_fields(row, p.name) if row else {}), "project": p.name, **hit}
+    number = None
+    if row is not None:
+        rows = p.indicators if row.period == "实施期" else p.annual_indicators
+        number = next((i for i, r in enumerate(rows, start=1) if r is row), None)
+    finding = _finding(rule, doc, fields, row, p.name, number, line=p.line_start)
+    if row is None and hit.get("period"):
+        from dataclasses import replace
+
+        finding = replace(finding, period=hit["period"])
+    return finding
+
+
+def known_checks() -> dict[str, set[str]]:
+    return {"project": set(PROJECT_CHECKS), "document": set(DOCUMENT_CHECKS), "row": {"match"}}
+
+
+def validate_rules(rules: Iterable[Rule]) -> list[str]:
+    """Problems a pack would only show at run time: unknown checks or condition keys."""
+    from .conditions import unknown_keys
+
+    problems = []
+    checks = known_checks()
+    for rule in rules:
+        if rule.check not in checks[rule.scope]:
+            problems.append(f"{rule.code}: 未知的检查 {rule.check}（{rule.scope}）")
+        bad = unknown_keys(rule.when) | unknown_keys(rule.test)
+        if bad:
+            problems.append(f"{rule.code}: 未知条件 {', '.join(sorted(bad))}")
+    return problems
