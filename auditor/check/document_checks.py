@@ -66,6 +66,15 @@ def declared_percent(doc: Document, params: Mapping[str, Any], profile: Mapping[
                "amount": _fmt(amount), "project_spending": _fmt(b.project_wan)}
 
 
+@document_check("declared_within_spending")
+def declared_within_spending(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+    d, b = doc.declared, doc.budget
+    if d is None or b is None or d.project_amount_wan is None or b.project_wan is None:
+        return
+    if d.project_amount_wan > b.project_wan + float(profile.get("amount_tolerance_wan", 0.01)) + 0.005:
+        yield {"line": d.line, "declared": _fmt(d.project_amount_wan), "project_spending": _fmt(b.project_wan)}
+
+
 @document_check("declared_type_split")
 def declared_type_split(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
     d = doc.declared

@@ -23,6 +23,8 @@ def available_profiles() -> list[str]:
 def load_profile(name_or_path: str = "national", _depth: int = 0) -> dict[str, Any]:
     import yaml
 
+    from .rules import safe_load_yaml
+
     path = Path(name_or_path)
     if not (path.suffix in (".yml", ".yaml") and path.exists()):
         path = rules_dir() / "profiles" / f"{name_or_path}.yml"
@@ -30,7 +32,7 @@ def load_profile(name_or_path: str = "national", _depth: int = 0) -> dict[str, A
         known = ", ".join(available_profiles())
         raise ProfileError(f"找不到审核口径 {name_or_path}（可用：{known}，或给出 YAML 文件路径）")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = safe_load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ProfileError(f"{path}: 不是有效的 YAML（{exc}）") from None
     if not isinstance(data, dict):

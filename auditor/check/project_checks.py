@@ -298,15 +298,18 @@ def goal_amounts_vs_funds(p: Project, doc: Document, params: Mapping[str, Any], 
     if f is None:
         return
     costs = {round(r.value.yuan or 0) for r in [*p.indicators, *p.annual_indicators] if r.value.yuan}
-    for period, goal, total in (("实施期", p.goal_period, f.in_yuan(f.period_total)),
-                                ("年度", p.goal_annual, f.in_yuan(f.annual_total))):
+    texts = (("实施期", "总体目标", p.goal_period, f.in_yuan(f.period_total)),
+             ("年度", "总体目标", p.goal_annual, f.in_yuan(f.annual_total)),
+             ("实施期", "项目概况", p.overview, f.in_yuan(f.period_total)))
+    for period, field, goal, total in texts:
         if not goal or not total:
             continue
         amounts = [float(m.group(1)) * (1 if m.group(2) == "元" else 10000)
                    for m in _GOAL_MONEY.finditer(unicodedata.normalize("NFKC", goal))]
         if amounts and not any(abs(a - total) <= max(1.0, total * 0.005) or round(a) in costs for a in amounts):
             stated = "、".join(fmt_yuan(a) for a in amounts[:3])
-            yield {"period": period, "stated": stated, "funds": fmt_yuan(total)}
+            yield {"period": period, "field": field if field == "项目概况" else f"{period}总体目标",
+                   "stated": stated, "funds": fmt_yuan(total)}
 
 
 @project_check("goal_numbers_vs_indicators")
@@ -317,6 +320,16 @@ def goal_numbers_vs_indicators(p: Project, doc: Document, params: Mapping[str, A
     if goal:
         for promise in unmatched_promises(goal, [*p.indicators]):
             yield {"promise": promise.text, "detail": promise.detail, "period": "年度" if p.goal_annual else "实施期"}
+
+
+@project_check("multi_year_same_targets")
+def multi_year_same_targets(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+    if _one_year(p) or not p.goal_annual or normalise(p.goal_annual) != normalise(p.goal_period):
+        return
+    left = [(r.level2, normalise(r.level3), r.value.text) for r in p.indicators]
+    right = [(r.level2, normalise(r.full_name or r.level3), r.value.text) for r in p.annual_indicators]
+    if not p.annual_indicators or left == right:
+        yield {"duration": p.duration}
 
 
 @project_check("filled_date")

@@ -32,10 +32,15 @@ class Cell:
     norm: str
     l1: str | None
     l2: str | None
+    as_value: float = 0.0  # how well the cell reads as a 指标值
+    as_name: float = 0.0  # how well it reads as a 三级 name
 
     @classmethod
     def of(cls, text: str) -> Cell:
-        return cls(text, normalise(text), labels.level1_of(text), labels.level2_of(text))
+        cell = cls(text, normalise(text), labels.level1_of(text), labels.level2_of(text))
+        cell.as_value = _value_fitness(cell)
+        cell.as_name = _name_fitness(cell)
+        return cell
 
 
 @dataclass(slots=True)
@@ -107,10 +112,10 @@ def _fit(cells: Sequence[Cell], pattern: tuple[str, ...], allow_l1: bool) -> tup
             score += 1.0
             half.l2 = cell
         elif slot == "N":
-            score += _name_fitness(cell)
+            score += cell.as_name
             half.name = cell
         else:
-            score += _value_fitness(cell)
+            score += cell.as_value
             half.value = cell
     if half.l1 is not None and half.l1.l1 == labels.COST and not (
         half.l2 is not None and half.l2.l2 in labels.COST_SUBCATEGORIES
@@ -155,13 +160,12 @@ def read_row(cells: Sequence[Cell], two_sets: bool) -> tuple[Half, Half | None]:
     splits = range(len(cells) + 1) if two_sets else (len(cells),)
     for split in splits:
         left_cells, right_cells = cells[:split], cells[split:]
-        for lp, rp in product(_PATTERNS_LEFT, _PATTERNS_RIGHT if two_sets else [()]):
-            left = _fit(left_cells, lp, allow_l1=True)
-            if left is None:
-                continue
-            right = _fit(right_cells, rp, allow_l1=False)
-            if right is None:
-                continue
+        lefts = [f for f in (_fit(left_cells, lp, allow_l1=True) for lp in _PATTERNS_LEFT) if f is not None]
+        if not lefts:
+            continue
+        rights = [f for f in (_fit(right_cells, rp, allow_l1=False)
+                              for rp in (_PATTERNS_RIGHT if two_sets else [()])) if f is not None]
+        for left, right in product(lefts, rights):
             score = left[0] + right[0]
             if two_sets:
                 score += _mirror_bonus(left[1], right[1])
