@@ -145,9 +145,10 @@ def _load_profile_or_exit(profile: str):
 @click.option("--ignore", help="不运行这些规则（同上）")
 @click.option("--fail-level", type=SEVERITY_CHOICES, default="警告", show_default=True,
               help="有此级别及以上的问题时退出码为 1")
+@click.option("--exit-zero", is_flag=True, help="发现问题时退出码仍为 0（只有无法读取的文件才返回 2）")
 @click.option("-v", "--verbose", is_flag=True, help="同时列出每条问题的依据")
 def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, select: str | None,
-          ignore: str | None, fail_level: str, verbose: bool) -> None:
+          ignore: str | None, fail_level: str, exit_zero: bool, verbose: bool) -> None:
     """审核绩效目标：列出每个项目的问题、修改建议和依据，并给出得分与等级。
 
     退出码：0 没有达到 --fail-level 的问题；1 有；2 有文件无法读取或用法错误。
@@ -187,7 +188,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, se
     if output:
         click.echo(f"已写入 {output}", err=True)
     threshold = SEVERITY_ORDER[fail_level]
-    failing = any(SEVERITY_ORDER[f.severity] >= threshold for c in checked for f in c.findings)
+    failing = not exit_zero and any(SEVERITY_ORDER[f.severity] >= threshold for c in checked for f in c.findings)
     sys.exit(EXIT_ERROR if failures else EXIT_FINDINGS if failing else EXIT_OK)
 
 

@@ -60,6 +60,7 @@ def test_exit_code_1_on_findings_and_fail_level():
     # only 提示-level findings when selecting the info rules: below the default fail level
     assert run("check", sample, "--select", "S12,C08").exit_code == 0
     assert run("check", sample, "--select", "S12,C08", "--fail-level", "提示").exit_code == 1
+    assert run("check", sample, "--exit-zero").exit_code == 0
 
 
 def test_exit_code_2_on_unreadable_input_and_usage(tmp_path):
