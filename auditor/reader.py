@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import InputError
@@ -29,6 +30,7 @@ _PAGE_NUMBER = re.compile(
 )
 _RUNNING_HEADER_HINT = re.compile(r"(预算|决算)(公开|报告)|部门预算|单位预算|部门决算|单位决算")
 _STRUCTURAL = re.compile(r"绩效目标|自评表|申报表|年度\)|年度）")
+_SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
@@ -136,7 +138,7 @@ def clean_lines(text: str) -> list[Line]:
         text_line = strip_residue(text_line if text_line is not None else raw)
         if "\f" in text_line:
             text_line = text_line.replace("\f", "")
-        squeezed = re.sub(r"\s+", "", text_line)
+        squeezed = _SPACES.sub("", text_line)
         if not squeezed:
             lines.append(Line(number, ""))
             continue
@@ -149,7 +151,7 @@ def clean_lines(text: str) -> list[Line]:
 
 
 def _drop_running_headers(lines: list[Line]) -> list[Line]:
-    counts = Counter(re.sub(r"\s+", "", ln.text) for ln in lines if ln.text and "\t" not in ln.text)
+    counts = Counter(_SPACES.sub("", ln.text) for ln in lines if ln.text and "\t" not in ln.text)
     repeated = {
         key for key, n in counts.items()
         if n >= 3 and len(key) <= 40 and _RUNNING_HEADER_HINT.search(key) and not _STRUCTURAL.search(key)
@@ -159,7 +161,7 @@ def _drop_running_headers(lines: list[Line]) -> list[Line]:
     first_seen: set[str] = set()
     kept = []
     for ln in lines:
-        key = re.sub(r"\s+", "", ln.text)
+        key = _SPACES.sub("", ln.text)
         if key in repeated:
             if key in first_seen:
                 continue
@@ -172,4 +174,9 @@ def normalise(text: str | None) -> str:
     """Matching form: NFKC (full-width → half-width), no whitespace."""
     if not text:
         return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _normalise(text)
+
+
+@lru_cache(maxsize=65536)
+def _normalise(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..reader import normalise
 
@@ -44,11 +45,15 @@ OVERALL_FIELDS: list[tuple[str, re.Pattern[str]]] = [
 SOURCE_KEYS = ("中央", "省级", "市县", "自筹", "其他")
 
 
+_COLONS = re.compile(r"[:：]+$")
+_SPLIT_SPACES = re.compile(r"\s{2,}")
+
+
 def cell_key(text: str) -> str:
-    return re.sub(r"[:：]+$", "", normalise(text))
+    return _COLONS.sub("", normalise(text))
 
 
-def field_of(text: str, table: list[tuple[str, re.Pattern[str]]]) -> str | None:
+def _lookup(text: str, table: list[tuple[str, re.Pattern[str]]]) -> str | None:
     k = cell_key(text)
     if not k or len(k) > 24:
         return None
@@ -58,15 +63,28 @@ def field_of(text: str, table: list[tuple[str, re.Pattern[str]]]) -> str | None:
     return None
 
 
+_project_field = lru_cache(maxsize=16384)(lambda text: _lookup(text, PROJECT_FIELDS))
+_overall_field = lru_cache(maxsize=16384)(lambda text: _lookup(text, OVERALL_FIELDS))
+
+
+def field_of(text: str, table: list[tuple[str, re.Pattern[str]]]) -> str | None:
+    """The header field a cell labels, or None (cached: the same labels recur in every table)."""
+    if table is PROJECT_FIELDS:
+        return _project_field(text)
+    if table is OVERALL_FIELDS:
+        return _overall_field(text)
+    return _lookup(text, table)
+
+
 def cells_of(line_text: str) -> list[str]:
     """Non-empty cells of a line: tabs split cells; without tabs, runs of 2+ spaces do."""
-    parts = line_text.split("\t") if "\t" in line_text else re.split(r"\s{2,}", line_text)
+    parts = line_text.split("\t") if "\t" in line_text else _SPLIT_SPACES.split(line_text)
     return [p.strip() for p in parts if p.strip()]
 
 
 def raw_cells(line_text: str) -> list[str]:
     """All cells of a line, empty ones included (the grid reader drops them itself)."""
-    return line_text.split("\t") if "\t" in line_text else re.split(r"\s{2,}", line_text.strip())
+    return line_text.split("\t") if "\t" in line_text else _SPLIT_SPACES.split(line_text.strip())
 
 
 def collapse_space(text: str) -> str:

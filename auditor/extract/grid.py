@@ -156,6 +156,10 @@ def read_row(cells: Sequence[Cell], two_sets: bool) -> tuple[Half, Half | None]:
     if cells and all(c.norm == cells[0].norm for c in cells) and cells[0].l2:
         # "生态效益 | 生态效益 | 生态效益 …": a merged label cell repeated, nothing else
         return Half(l2=cells[0]), (Half(l2=cells[0]) if two_sets else None)
+    if two_sets:
+        fast = _mirrored_reading(cells)
+        if fast is not None:
+            return fast
     best: tuple[float, Half, Half | None] | None = None
     splits = range(len(cells) + 1) if two_sets else (len(cells),)
     for split in splits:
@@ -174,6 +178,38 @@ def read_row(cells: Sequence[Cell], two_sets: bool) -> tuple[Half, Half | None]:
     if best is None:  # nothing fits: keep the text as an orphan name so it is not lost
         return Half(name=Cell.of(" ".join(c.text for c in cells))), None
     return best[1], best[2]
+
+
+_LEFT_BY_SIZE = {2: ("N", "V"), 3: ("2", "N", "V"), 4: ("1", "2", "N", "V")}
+_RIGHT_BY_SIZE = {2: ("N", "V"), 3: ("2", "N", "V")}
+
+
+def _mirrored_reading(cells: Sequence[Cell]) -> tuple[Half, Half] | None:
+    """The common case, read without search: a full 实施期 half and its 年度 twin with the same
+    value and the same (or a truncated) name: 'L1? L2? 名称 值 | L2? 名称 值'."""
+    n = len(cells)
+    for k in {n // 2, (n + 1) // 2}:
+        left_cells, right_cells = cells[:k], cells[k:]
+        left_pattern, right_pattern = _LEFT_BY_SIZE.get(len(left_cells)), _RIGHT_BY_SIZE.get(len(right_cells))
+        if left_pattern is None or right_pattern is None:
+            continue
+        if left_cells[-1].norm != right_cells[-1].norm or left_cells[-1].as_value < 0.8:
+            continue
+        a, b = left_cells[-2].norm, right_cells[-2].norm
+        if not (a.startswith(b) or b.startswith(a)):
+            continue
+        if (len(left_pattern), len(right_pattern)) not in ((2, 2), (3, 3), (4, 3)):
+            continue
+        if any(c.l1 or c.l2 for c in (*left_cells[-2:], *right_cells[-2:])):
+            continue  # a label in a name or value slot: leave it to the full search
+        left = _fit(left_cells, left_pattern, allow_l1=True)
+        right = _fit(right_cells, right_pattern, allow_l1=False)
+        if left is None or right is None:
+            continue
+        if left[1].l2 is not None and left[1].l2.l2 != right[1].l2.l2:
+            continue
+        return left[1], right[1]
+    return None
 
 
 @dataclass(slots=True)

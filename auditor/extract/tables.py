@@ -30,6 +30,8 @@ def is_year_line(text: str) -> bool:
 
 
 def is_title_line(text: str) -> bool:
+    if "绩效目标" not in text or "\t" in text.strip():
+        return False
     k = normalise(text)
     return len(k) <= 60 and "\t" not in text.strip() and (
         "项目支出绩效目标表" in k or bool(re.search(r"整体(支出)?绩效目标(申报)?表", k))
