@@ -1,10 +1,11 @@
-"""Command line: `auditor extract`, `auditor check`, `auditor rules`, `auditor explain`.
+"""Command line: `auditor audit`, `check`, `extract`, `rules`, `explain`.
 
 Exit codes follow the linters: 0 clean, 1 findings, 2 unreadable input or usage error.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -241,3 +242,127 @@ def _describe_example(example) -> str:
     import json
 
     return json.dumps(example, ensure_ascii=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
+              help="输出文件夹（写入 审核汇总.xlsx、审核结果.json，以及 --per-unit 的各单位审核意见）")
+@click.option("--per-unit", is_flag=True, help="另为每个单位写一份审核意见工作簿，交给该单位整改")
+@click.option("--profile", default="national", show_default=True, help="审核口径：national、shanxi 或口径 YAML 文件")
+@click.option("--select", help="只运行这些规则（代码、通配符或问题类型，逗号分隔）")
+@click.option("--ignore", help="不运行这些规则")
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="上次的 审核汇总.xlsx：其中“审核意见”标为“误报”的问题本次不再列出，其余意见带入本次")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="缓存文件（默认在用户缓存目录）")
+@click.option("--no-cache", is_flag=True, help="不使用缓存，全部重新审核")
+@click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
+def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, select: str | None,
+          ignore: str | None, baseline: str | None, jobs: int | None, cache_path: str | None, no_cache: bool,
+          quiet: bool) -> None:
+    """批量审核：写出审核汇总工作簿（汇总排名、问题清单、指标明细、处理失败）和 JSON。
+
+    退出码：0 全部文件已审核；2 有文件无法处理（其余照常审核，失败原因列在“处理失败”）或用法错误。
+    """
+    from .baseline import read_verdicts
+    from .batch import Settings, run_batch
+    from .check.score import score_document
+    from .report.excel import SummaryWorkbook, safe_file_name, write_unit_workbook
+    from .report.records import CheckedDocument, checked_dict
+
+    _load_rules_or_exit(select, ignore)
+    settings_profile = _load_profile_or_exit(profile)
+    verdicts: dict[str, str] = {}
+    if baseline:
+        try:
+            verdicts = read_verdicts(baseline)
+        except InputError as exc:
+            raise click.UsageError(f"{exc.path}：{exc.problem}") from None
+    false_positives = {fp for fp, v in verdicts.items() if v == "误报"}
+    inputs = [str(p) for p in collect_inputs(paths)]
+    if not inputs:
+        raise click.UsageError("没有找到可读取的文件（支持 .txt）")
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = _open_cache(cache_path, no_cache)
+    settings = Settings(profile=profile, select=select, ignore=ignore)
+    from . import manifest
+    from .batch import file_key
+
+    keys = [file_key(p) for p in inputs]
+    state = {"settings": settings.digest(), "baseline": manifest.baseline_digest(baseline), "per_unit": per_unit,
+             "inputs": [[p, k] for p, k in zip(inputs, keys, strict=True)]}
+    previous = manifest.up_to_date(out, state) if cache is not None else None
+    if previous is not None:
+        summary = previous["summary"]
+        click.echo(f"输入文件、规则和选项都与上次相同，{out} 中的报告已是最新，未重写"
+                   f"（{summary['done']} 份已审核，{summary['failed']} 份失败）。", err=True)
+        cache.close()
+        sys.exit(EXIT_ERROR if summary["failed"] else EXIT_OK)
+    workbook = SummaryWorkbook(out / "审核汇总.xlsx", verdicts)
+    unit_names: set[str] = set()
+    written: list[Path] = []
+    failures: list[dict[str, str]] = []
+    suppressed = 0
+    show_progress = not quiet and sys.stderr.isatty()
+    bar = click.progressbar(length=len(inputs), label="审核中", file=sys.stderr) if show_progress else None
+    from .output import atomic_writer
+
+    with atomic_writer(out / "审核结果.json") as handle:
+        handle.write('{"profile": ' + json.dumps(settings_profile.get("name"), ensure_ascii=False) + ', "documents": [')
+        first = True
+        for result in run_batch(inputs, settings, jobs, cache, keys=keys):
+            if bar is not None:
+                bar.update(1)
+            if result.error is not None or result.document is None:
+                report_error(InputError(result.path, result.error or "未知错误"))
+                failures.append({"path": result.path, "error": result.error or "未知错误"})
+                workbook.fail(result.path, result.error or "未知错误")
+                continue
+            doc = result.document
+            findings = [f for f in result.findings if f.fingerprint() not in false_positives]
+            suppressed += len(result.findings) - len(findings)
+            score, tables = score_document(doc, findings, settings_profile)
+            workbook.add(doc, findings, score.score, score.grade)
+            checked = CheckedDocument(doc, tuple(findings), score, tables)
+            handle.write(("" if first else ",\n") + json.dumps(checked_dict(checked), ensure_ascii=False))
+            first = False
+            if per_unit:
+                name = safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
+                candidate, n = name, 2
+                while candidate in unit_names:
+                    candidate, n = f"{name}_{n}", n + 1
+                unit_names.add(candidate)
+                unit_path = out / "各单位审核意见" / f"{candidate}.xlsx"
+                write_unit_workbook(unit_path, doc, findings, score.score, score.grade, tables, verdicts)
+                written.append(unit_path)
+        handle.write('],\n"failures": ' + json.dumps(failures, ensure_ascii=False)
+                     + ', "suppressed": ' + str(suppressed) + "}\n")
+    if bar is not None:
+        bar.render_finish()
+    workbook.close(suppressed)
+    done = len(inputs) - len(failures)
+    if cache is not None:
+        cache.close()
+        manifest.save(out, state, [out / "审核汇总.xlsx", out / "审核结果.json", *written],
+                      {"done": done, "failed": len(failures), "suppressed": suppressed})
+    click.echo(f"已审核 {done} 份文件，失败 {len(failures)} 份，按上次审核意见排除误报 {suppressed} 条。", err=True)
+    click.echo(f"已写入 {out / '审核汇总.xlsx'}、{out / '审核结果.json'}"
+               + (f" 和 {len(unit_names)} 份单位审核意见（{out / '各单位审核意见'}）" if per_unit else ""), err=True)
+    sys.exit(EXIT_ERROR if failures else EXIT_OK)
+
+
+def _open_cache(cache_path: str | None, no_cache: bool):
+    if no_cache:
+        return None
+    import sqlite3
+
+    from .cache import ResultCache, default_cache_path
+
+    path = Path(cache_path) if cache_path else default_cache_path()
+    try:
+        return ResultCache(path)
+    except (sqlite3.Error, OSError) as exc:
+        click.echo(f"警告：缓存 {path} 无法使用（{exc}），本次不使用缓存", err=True)
+        return None

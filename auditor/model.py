@@ -206,8 +206,8 @@ class Finding:
     def fingerprint(self) -> str:
         """Stable identity across runs (rule, file, project, indicator, value), never a row number."""
         import hashlib
-        from pathlib import PurePath
+        import os
 
-        key = "\x1f".join([self.rule, PurePath(self.location.file).name, self.project or "", self.period or "",
+        key = "\x1f".join([self.rule, os.path.basename(self.location.file), self.project or "", self.period or "",
                            self.level3 or "", self.value or ""])
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

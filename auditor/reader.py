@@ -31,6 +31,7 @@ _PAGE_NUMBER = re.compile(
 _RUNNING_HEADER_HINT = re.compile(r"(预算|决算)(公开|报告)|部门预算|单位预算|部门决算|单位决算")
 _STRUCTURAL = re.compile(r"绩效目标|自评表|申报表|年度\)|年度）")
 _SPACES = re.compile(r"\s+")
+_UNREADABLE = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
@@ -92,8 +93,7 @@ def _checked(text: str, path: str) -> str:
     sample = text[:20000]
     if not sample.strip():
         raise InputError(path, "文件为空")
-    bad = sum(1 for ch in sample
-              if ch == "\ufffd" or (unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f"))
+    bad = len(_UNREADABLE.findall(sample))
     if bad > max(8, len(sample) // 50):
         raise InputError(path, "不是文本文件（含大量无法识别的字符）")
     return text
@@ -113,8 +113,14 @@ def read_text(path: str | Path) -> str:
 def strip_residue(text: str) -> str:
     """Remove markdown/HTML residue and invisible characters from one line."""
     text = _CONTROL.sub("", text.replace("\u3000", " ").replace("\xa0", " "))
-    text = _MD_HEADING.sub("", text)
-    text = _MD_EMPHASIS.sub(r"\2", text)
+    return _strip_markup(text)
+
+
+def _strip_markup(text: str) -> str:
+    if "#" in text:
+        text = _MD_HEADING.sub("", text)
+    if "**" in text or "__" in text:
+        text = _MD_EMPHASIS.sub(r"\2", text)
     if "<" in text:
         text = _TAG.sub("", text)
     return text
@@ -129,13 +135,16 @@ def _markdown_table_row(text: str) -> str | None:
 
 def clean_lines(text: str) -> list[Line]:
     """Split text into numbered lines without residue, watermarks, page numbers or running headers."""
-    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
+    raw_lines = _CONTROL.sub("", text).split("\n")  # one pass over the text, not one per line
     lines: list[Line] = []
     for number, raw in enumerate(raw_lines, start=1):
-        if _MD_TABLE_RULE.match(raw) and "|" in raw:
-            continue
-        text_line = _markdown_table_row(raw)
-        text_line = strip_residue(text_line if text_line is not None else raw)
+        table_row = None
+        if "|" in raw:
+            if _MD_TABLE_RULE.match(raw):
+                continue
+            table_row = _markdown_table_row(raw)
+        text_line = _strip_markup(table_row if table_row is not None else raw)
         if "\f" in text_line:
             text_line = text_line.replace("\f", "")
         squeezed = _SPACES.sub("", text_line)

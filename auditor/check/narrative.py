@@ -120,10 +120,20 @@ def _clauses(text: str, boundary: re.Pattern[str]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
+def _may_promise(text: str) -> bool:
+    """Cheap test before building a Doc: a count or percentage in a sentence with a promise verb."""
+    for start, end in _clauses(text, _SENTENCE):
+        sentence = text[start:end]
+        if _PROMISE.search(sentence) and not _PAST.search(sentence) and (
+                dict(_SPANS)["COUNT"].search(sentence) or dict(_SPANS)["PERCENT"].search(sentence)):
+            return True
+    return False
+
+
 def promises(goal: str) -> list[Promise]:
     """Counts and percentages a goal commits to (not past facts, years or document numbers)."""
     text = unicodedata.normalize("NFKC", goal)
-    if not re.search(r"\d", text):
+    if not re.search(r"\d", text) or not _may_promise(text):
         return []
     doc = pipeline()(text)
     found: list[Promise] = []

@@ -246,6 +246,9 @@ def containment(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    pairs = {short[i:i + 2] for i in range(len(short) - 1)}
+    if pairs and len(pairs & {long_[i:i + 2] for i in range(len(long_) - 1)}) / len(pairs) < 0.6:
+        return 0.0  # most character pairs of the shorter text are missing: far from a copy
     matcher = SequenceMatcher(None, short, long_, autojunk=False)
     return sum(block.size for block in matcher.get_matching_blocks()) / len(short)
 

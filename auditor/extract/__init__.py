@@ -16,7 +16,7 @@ from ..model import Document, Fragment, Project
 from ..reader import Line, clean_lines, normalise, read_text
 from .fields import PROJECT_FIELDS, cells_of, field_of, raw_cells
 from .grid import GridReader
-from .narrative import find_budget_figures, find_declared, find_unit_year_kind
+from .narrative import find_budget_figures, find_declared, find_unit_year_kind, running_text
 from .tables import OverallBuilder, ProjectBuilder, grid_like, is_title_line
 
 __all__ = ["extract_path", "extract_text"]
@@ -81,9 +81,10 @@ def extract_text(text: str, path: str = "<text>") -> Document:
     if unit is None:
         unit = _unit_from_tables(projects, overall)
     unique, duplicates = _deduplicate(projects)
+    stream = running_text(lines)
     return Document(
         path=path, unit=unit, year=year, kind=kind,  # type: ignore[arg-type]
-        declared=find_declared(lines), budget=find_budget_figures(lines),
+        declared=find_declared(lines, stream), budget=find_budget_figures(lines, stream),
         overall=tuple(overall), projects=tuple(unique), fragments=tuple(fragments),
         duplicate_tables=tuple(duplicates), self_evaluation_tables=self_eval,
         line_count=lines[-1].number if lines else 0,
@@ -104,9 +105,10 @@ def _is_project_anchor(lines: Sequence[Line], i: int) -> bool:
 def _blocks(lines: Sequence[Line]) -> list[tuple[str, list[Line]]]:
     """Cut the document at anchors; text between tables (headings, prose) ends a block."""
     starts: list[tuple[int, str]] = []
-    i = 0
-    while i < len(lines):
-        text = lines[i].text
+    for i, line in enumerate(lines):
+        text = line.text
+        if "绩效" not in text and "项目名称" not in text and "项目名称" not in normalise(text[:12]):
+            continue  # every anchor names 项目名称 or 绩效; most lines do neither
         k = normalise(text)
         if _is_project_anchor(lines, i):
             start = i
@@ -126,13 +128,12 @@ def _blocks(lines: Sequence[Line]) -> list[tuple[str, list[Line]]]:
             starts.append((i, "overall"))
         elif is_title_line(text):
             starts.append((i, "title"))
-        i += 1
     blocks: list[tuple[str, list[Line]]] = []
     for n, (start, kind) in enumerate(starts):
         stop = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         block: list[Line] = []
         for ln in lines[start:stop]:
-            if block and "\t" not in ln.text and _SECTION_HEADING.match(normalise(ln.text)) and len(block) > 2:
+            if len(block) > 2 and "\t" not in ln.text and ln.text and _SECTION_HEADING.match(normalise(ln.text)):
                 break
             block.append(ln)
         blocks.append((kind, block))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import product
 
 from ..model import Indicator, Period
@@ -37,10 +38,7 @@ class Cell:
 
     @classmethod
     def of(cls, text: str) -> Cell:
-        cell = cls(text, normalise(text), labels.level1_of(text), labels.level2_of(text))
-        cell.as_value = _value_fitness(cell)
-        cell.as_name = _name_fitness(cell)
-        return cell
+        return _cell(text)
 
 
 @dataclass(slots=True)
@@ -60,6 +58,15 @@ class Half:
     @property
     def empty(self) -> bool:
         return self.l1 is None and self.l2 is None and self.name is None
+
+
+@lru_cache(maxsize=16384)
+def _cell(text: str) -> Cell:
+    """Cells are never changed once read, so one instance serves every repeat of the same text."""
+    cell = Cell(text, normalise(text), labels.level1_of(text), labels.level2_of(text))
+    cell.as_value = _value_fitness(cell)
+    cell.as_name = _name_fitness(cell)
+    return cell
 
 
 def _value_fitness(cell: Cell) -> float:

@@ -76,7 +76,7 @@ def find_unit_year_kind(lines: Sequence[Line]) -> tuple[str | None, int | None, 
     return unit, year, kind
 
 
-def _stream(lines: Sequence[Line]) -> tuple[str, list[tuple[int, int]]]:
+def running_text(lines: Sequence[Line]) -> tuple[str, list[tuple[int, int]]]:
     """All running text joined (lines wrap mid-sentence in PDF text), with offsets → line numbers."""
     parts: list[str] = []
     offsets: list[tuple[int, int]] = []
@@ -96,9 +96,9 @@ def _line_at(offsets: list[tuple[int, int]], pos: int) -> int:
     return offsets[max(index, 0)][1] if offsets else 0
 
 
-def find_declared(lines: Sequence[Line]) -> Declared | None:
+def find_declared(lines: Sequence[Line], stream: tuple[str, list[tuple[int, int]]] | None = None) -> Declared | None:
     """The claims of 绩效管理情况 (project count and amount, type split, share, 整体 tables)."""
-    text, offsets = _stream(lines)
+    text, offsets = stream or running_text(lines)
     found: dict[str, Any] = {}
     by_type: dict[str, tuple[int | None, float | None]] = {}
     positions: list[int] = []
@@ -148,8 +148,9 @@ def find_declared(lines: Sequence[Line]) -> Declared | None:
     )
 
 
-def find_budget_figures(lines: Sequence[Line]) -> BudgetFigures | None:
-    text, offsets = _stream(lines)
+def find_budget_figures(lines: Sequence[Line],
+                        stream: tuple[str, list[tuple[int, int]]] | None = None) -> BudgetFigures | None:
+    text, offsets = stream or running_text(lines)
     m = _SPENDING.search(text)
     if not m:
         return None

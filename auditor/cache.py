@@ -1,0 +1,45 @@
+"""The incremental cache: one SQLite file, results keyed by file content and settings digest.
+
+A file whose content hash and rule/model versions are unchanged is not processed again. The
+values are JSON written by this tool (never pickle); an entry that cannot be decoded is simply
+recomputed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+
+def default_cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "auditor" / "cache.sqlite"
+
+
+class ResultCache:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        self.pending = 0
+
+    def get(self, key: str) -> str | None:
+        row = self.db.execute("SELECT data FROM results WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put(self, key: str, data: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO results (key, data) VALUES (?, ?)", (key, data))
+        self.pending += 1
+        if self.pending >= 200:
+            self.commit()
+
+    def commit(self) -> None:
+        self.db.commit()
+        self.pending = 0
+
+    def close(self) -> None:
+        self.commit()
+        self.db.close()

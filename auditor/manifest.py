@@ -1,0 +1,56 @@
+"""Reports that are already up to date are not written again.
+
+After an audit the output folder holds a manifest: the content hash of every input, the rules,
+models and profile (settings digest), the baseline, the options, and the size and time of every
+report written. A re-run whose inputs and settings are all the same, with the reports untouched,
+reuses them; any change, and everything is written again (unchanged inputs still come from the
+cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+NAME = ".auditor-manifest.json"
+
+
+def file_stamp(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def baseline_digest(path: str | None) -> str | None:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
+
+
+def load(outdir: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((outdir / NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def up_to_date(outdir: Path, state: dict[str, Any]) -> dict[str, Any] | None:
+    """The previous run's manifest when its state equals `state` and its reports are untouched."""
+    previous = load(outdir)
+    if not previous or previous.get("state") != state:
+        return None
+    for name, stamp in (previous.get("outputs") or {}).items():
+        if file_stamp(outdir / name) != stamp:
+            return None
+    return previous
+
+
+def save(outdir: Path, state: dict[str, Any], outputs: list[Path], summary: dict[str, Any]) -> None:
+    from .output import atomic_writer
+
+    data = {"state": state, "summary": summary,
+            "outputs": {str(p.relative_to(outdir)): file_stamp(p) for p in outputs}}
+    with atomic_writer(outdir / NAME) as handle:
+        json.dump(data, handle, ensure_ascii=False)

@@ -1,0 +1,227 @@
+"""`auditor audit`: the 审核汇总 workbook, per-unit workbooks, failures, cache, baseline round trip."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES
+
+from auditor.cli import main
+
+SAMPLE_000 = SAMPLES / "000_6173ad3f6f2e28ea.txt"
+SAMPLE_002 = SAMPLES / "002_4d30544783f67109.txt"
+
+
+def audit(*args):
+    return CliRunner().invoke(main, ["audit", *map(str, args)])
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory):
+    out = tmp_path_factory.mktemp("audit")
+    result = audit(SAMPLES, "-o", out, "--per-unit", "--no-cache", "-q")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_summary_workbook_layout(audited):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(audited / "审核汇总.xlsx")
+    assert wb.sheetnames == ["汇总", "问题清单", "指标明细", "处理失败"]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    summary = wb["汇总"]
+    assert [c.value for c in summary[1]][:12] == ["排名", "单位", "年度", "文件", "项目数", "指标数", "错误", "警告",
+                                                   "提示", "问题总数", "得分", "等级"]
+    scores = [row[10] for row in summary.iter_rows(min_row=2, max_row=4, values_only=True)]
+    assert scores == sorted(scores)  # worst first
+    assert len(summary._charts) == 2
+    issues = wb["问题清单"]
+    header = [c.value for c in issues[1]]
+    assert header[:16] == ["序号", "单位", "文件", "项目", "期间", "一级指标", "二级指标", "三级指标", "指标值", "规则",
+                           "问题类型", "严重程度", "问题说明", "修改建议", "依据", "行号"]
+    assert issues.auto_filter.ref and issues.max_row > 300
+    (validation,) = issues.data_validations.dataValidation
+    assert validation.formula1 == '"确认,误报,待定"' and str(validation.sqref).startswith("Q2:")
+    details = wb["指标明细"]
+    commented = [c for row in details.iter_rows() for c in row if c.comment]
+    assert commented and all(c.fill.fgColor.rgb not in (None, "00000000") for c in commented)
+    assert "C02" in next(c.comment.text for c in commented if "C02" in c.comment.text)
+
+
+def test_json_records_match_check(audited):
+    data = json.loads((audited / "审核结果.json").read_text(encoding="utf-8"))
+    assert [d["document"] for d in data["documents"]] == sorted(p.name for p in SAMPLES.glob("*.txt"))
+    checked = json.loads(CliRunner().invoke(main, ["check", str(SAMPLE_002), "--format", "json"]).stdout)
+    mine = next(d for d in data["documents"] if d["document"] == SAMPLE_002.name)
+    expected = [f["fingerprint"] for f in checked["documents"][0]["findings"]]
+    assert [f["fingerprint"] for f in mine["findings"]] == expected
+    assert data["failures"] == [] and data["suppressed"] == 0
+
+
+def test_per_unit_workbooks(audited):
+    from openpyxl import load_workbook
+
+    files = sorted(p.name for p in (audited / "各单位审核意见").iterdir())
+    assert "长治市屯留区人民政府办公室_2026审核意见.xlsx" in files and len(files) == 4
+    wb = load_workbook(audited / "各单位审核意见" / "长治市屯留区人民政府办公室_2026审核意见.xlsx")
+    assert wb.sheetnames == ["说明", "问题清单", "指标明细"]
+    assert "等级" in wb["说明"]["A2"].value and "怎么改" in "".join(str(c.value) for c in wb["说明"]["A"])
+    units = {row[1] for row in wb["问题清单"].iter_rows(min_row=2, values_only=True)}
+    assert units == {"长治市屯留区人民政府办公室"}
+
+
+def test_pdf_conversion_with_libreoffice(audited, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is missing: .ci/run installs it")
+        pytest.skip("LibreOffice not installed here (.ci/run installs it)")
+    source = tmp_path / "汇总.xlsx"
+    shutil.copy(audited / "审核汇总.xlsx", source)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=240)
+    pdf = tmp_path / "汇总.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10000
+
+
+def test_formula_like_text_stays_text(tmp_path):
+    from openpyxl import load_workbook
+
+    text = SAMPLE_002.read_text(encoding="utf-8")
+    text = text.replace("督办事项数量", '=HYPERLINK("http://x","y")').replace("≥100件", "+8613800000000")
+    text = text.replace("长治市屯留区人民政府办公室", "@单位")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "evil.txt").write_text(text, encoding="utf-8")
+    assert audit(tmp_path / "in", "-o", tmp_path / "out", "--no-cache", "-q").exit_code == 0
+    wb = load_workbook(tmp_path / "out" / "审核汇总.xlsx")
+    risky = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith(("=", "+", "@"))]
+    assert {c.value for c in risky} >= {'=HYPERLINK("http://x","y")', "+8613800000000", "@单位"}
+    assert all(c.data_type == "s" for c in risky)
+
+
+def test_broken_files_are_listed_and_the_rest_is_audited(tmp_path):
+    from openpyxl import load_workbook
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLE_002, folder / "good.txt")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    whole = tmp_path / "whole.xlsx"
+    shutil.copy(_any_xlsx(tmp_path), whole)
+    (folder / "truncated.xlsx").write_bytes(whole.read_bytes()[:3000])
+    result = audit(folder, folder / "truncated.xlsx", "-o", tmp_path / "out", "--no-cache", "-q")
+    assert result.exit_code == 2
+    failed = {row[0].split("/")[-1]: row[1] for row in
+              load_workbook(tmp_path / "out" / "审核汇总.xlsx")["处理失败"].iter_rows(min_row=2, values_only=True)}
+    assert set(failed) == {"empty.txt", "binary.txt", "truncated.xlsx"}
+    assert failed["empty.txt"] == "文件为空" and "不是文本文件" in failed["binary.txt"]
+    data = json.loads((tmp_path / "out" / "审核结果.json").read_text(encoding="utf-8"))
+    assert [d["document"] for d in data["documents"]] == ["good.txt"]
+    assert "empty.txt：文件为空" in result.stderr
+
+
+def _any_xlsx(tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "made.xlsx"
+    wb = Workbook()
+    for i in range(200):
+        wb.active.append([f"单元格{i}", i, "内容" * 10])
+    wb.save(path)
+    return path
+
+
+def test_baseline_round_trip(tmp_path):
+    from openpyxl import load_workbook
+
+    first = tmp_path / "first"
+    assert audit(SAMPLE_002, "-o", first, "--no-cache", "-q").exit_code == 0
+    path = first / "审核汇总.xlsx"
+    wb = load_workbook(path)
+    ws = wb["问题清单"]
+    header = [c.value for c in ws[1]]
+    verdict, fingerprint, rule = header.index("审核意见") + 1, header.index("指纹") + 1, header.index("规则") + 1
+    rows = list(range(2, ws.max_row + 1))
+    marked = {ws.cell(r, fingerprint).value for r in rows[:2]}
+    for r in rows[:2]:
+        ws.cell(r, verdict).value = "误报"
+    ws.cell(rows[2], verdict).value = "确认"
+    confirmed = ws.cell(rows[2], fingerprint).value
+    wb.save(path)
+    total = len(rows)
+    second = tmp_path / "second"
+    result = audit(SAMPLE_002, "-o", second, "--baseline", path, "--no-cache", "-q")
+    assert result.exit_code == 0 and "排除误报 2 条" in result.stderr
+    wb2 = load_workbook(second / "审核汇总.xlsx")
+    ws2 = wb2["问题清单"]
+    header2 = [c.value for c in ws2[1]]
+    fp_col, verdict_col = header2.index("指纹"), header2.index("审核意见")
+    fps = {row[fp_col]: row[verdict_col] for row in ws2.iter_rows(min_row=2, values_only=True)}
+    assert not marked & set(fps) and len(fps) == total - 2
+    assert fps[confirmed] == "确认"  # the reviewer's verdict is carried over
+    notes = [c.value for row in wb2["汇总"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("排除误报 2 条" in n for n in notes)
+    assert json.loads((second / "审核结果.json").read_text(encoding="utf-8"))["suppressed"] == 2
+    del rule
+
+
+def test_cache_and_up_to_date_reports(tmp_path):
+    from auditor.batch import Settings, run_batch
+    from auditor.cache import ResultCache
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in (SAMPLE_000, SAMPLE_002):
+        shutil.copy(p, folder / p.name)
+    paths = sorted(str(p) for p in folder.iterdir())
+    cache = ResultCache(tmp_path / "c.sqlite")
+    first = list(run_batch(paths, Settings(), jobs=1, cache=cache))
+    second = list(run_batch(paths, Settings(), jobs=1, cache=cache))
+    assert [r.cached for r in first] == [False, False] and [r.cached for r in second] == [True, True]
+    assert [r.findings for r in first] == [r.findings for r in second]
+    assert [r.document for r in first] == [r.document for r in second]
+    (folder / SAMPLE_002.name).write_text(SAMPLE_002.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    third = list(run_batch(paths, Settings(), jobs=1, cache=cache))
+    assert [r.cached for r in third] == [True, False]
+    assert not next(run_batch(paths, Settings(profile="shanxi"), jobs=1, cache=cache)).cached
+    out = tmp_path / "out"
+    args = (folder, "-o", out, "--cache", tmp_path / "c2.sqlite", "-q")
+    assert "已审核 2 份文件" in audit(*args).stderr
+    assert "报告已是最新" in audit(*args).stderr
+    (out / "审核汇总.xlsx").unlink()
+    assert "已审核 2 份文件" in audit(*args).stderr  # a missing report is written again
+
+
+def test_parallel_results_keep_input_order(tmp_path):
+    from auditor.batch import Settings, run_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paths = []
+    for i in range(8):
+        src = [SAMPLE_000, SAMPLE_002][i % 2]
+        target = folder / f"{i:02d}_{src.name}"
+        shutil.copy(src, target)
+        paths.append(str(target))
+    results = list(run_batch(paths, Settings(), jobs=2))
+    assert [r.path for r in results] == paths
+    assert [len(r.document.projects) for r in results] == [13, 9] * 4
+
+
+def test_unit_names_never_escape_the_output_folder(tmp_path):
+    from auditor.report.excel import safe_file_name
+
+    for name in ["../../evil", "..", "a/b\\c", "CON", "nul.txt", "x" * 300, "", "名称:*?\"<>|"]:
+        safe = safe_file_name(name)
+        assert safe and "/" not in safe and "\\" not in safe and ".." not in safe and len(safe) <= 80
+        assert (tmp_path / f"{safe}.xlsx").resolve().parent == tmp_path.resolve()
