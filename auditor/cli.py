@@ -123,7 +123,21 @@ def _load_rules_or_exit(select: str | None, ignore: str | None):
     chosen = select_rules(rules, select, ignore)
     if not chosen:
         raise click.UsageError("--select/--ignore 之后没有剩下任何规则")
+    _warn_unusable_models(chosen)
     return chosen
+
+
+def _warn_unusable_models(rules) -> None:
+    """A missing or corrupt model file is said once, clearly; the rules still run."""
+    from .classify.apply import load_model
+    from .classify.model import ModelError
+
+    for name in sorted({r.params.get("model") for r in rules if r.check == "model"}):
+        try:
+            load_model(name)
+        except ModelError as exc:
+            codes = ", ".join(r.code for r in rules if r.params.get("model") == name)
+            click.echo(f"警告：{exc}；{codes} 本次不运行，其余规则照常审核", err=True)
 
 
 def _load_profile_or_exit(profile: str):
@@ -366,3 +380,31 @@ def _open_cache(cache_path: str | None, no_cache: bool):
     except (sqlite3.Error, OSError) as exc:
         click.echo(f"警告：缓存 {path} 无法使用（{exc}），本次不使用缓存", err=True)
         return None
+
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True),
+              help="训练数据文件夹（默认 models/data）")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="模型输出文件夹（默认 models）")
+@click.option("--gold", "gold_dir", type=click.Path(file_okay=False, exists=True),
+              help="先用这个文件夹中的人工标注（*.json）重新生成 gold.csv")
+def train(data_dir: str | None, out_dir: str | None, gold_dir: str | None) -> None:
+    """重新训练分类器（含糊值、指标类别），写出模型和模型卡 card.json。"""
+    from .classify.train import export_gold
+    from .classify.train import train as train_models
+    from .resources import models_dir
+
+    data = Path(data_dir) if data_dir else models_dir() / "data"
+    out = Path(out_dir) if out_dir else models_dir()
+    if gold_dir:
+        n = export_gold(Path(gold_dir), data / "gold.csv")
+        click.echo(f"已从 {gold_dir} 生成 {data / 'gold.csv'}（{n} 行）", err=True)
+    card = train_models(data, out)
+    for name, m in card["models"].items():
+        cv = m["grouped_cv"]
+        figure = f"F1 {cv['f1']}" if "f1" in cv else f"准确率 {cv['accuracy']}"
+        held = m["heldout"]
+        held_figure = f"F1 {held['f1']}" if "f1" in held else f"准确率 {held['accuracy']}"
+        click.echo(f"{name}: 分组交叉验证 {figure}（{cv['rows']} 行），留出集 {held_figure}（{held['rows']} 行），"
+                   f"阈值 {m['threshold']}")
+    click.echo(f"已写入 {out}（模型与 card.json）", err=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from auditor.check.narrative import CORE_DICTIONARY, build_core_dictionary, pipeline, promises
+from auditor.check.narrative import pipeline, promises
+from auditor.nlp import CORE_DICTIONARY, build_core_dictionary
 from auditor.resources import rules_dir
 
 

@@ -71,18 +71,24 @@ def _rows_to_check(p: Project) -> list[tuple[Indicator, int]]:
 
 
 def check_document(doc: Document, rules: Sequence[Rule] | None = None,
-                   profile: Mapping[str, Any] | None = None) -> list[Finding]:
-    """Every finding for one document, in document order (rows, then project, then document)."""
+                   profile: Mapping[str, Any] | None = None, warnings: list[str] | None = None) -> list[Finding]:
+    """Every finding for one document, in document order (rows, then project, then document).
+
+    A model that cannot be loaded adds a message to `warnings` (when given); the rules still run.
+    """
     rules = list(rules) if rules is not None else list(load_rules())
     profile = profile if profile is not None else load_profile("national")
     lexicon = load_lexicon()
-    row_rules = [r for r in rules if r.scope == "row"]
+    model_rules = [r for r in rules if r.check == "model"]
+    row_rules = [r for r in rules if r.scope == "row" and r.check != "model"]
     project_rules = [r for r in rules if r.scope == "project"]
     document_rules = [r for r in rules if r.scope == "document"]
     findings: list[Finding] = []
+    candidates: list[tuple[Indicator, str, int | None]] = []
 
     def run_rows(rows: Iterable[tuple[Indicator, int]], table: str, project: Project | None) -> None:
         for row, number in rows:
+            candidates.append((row, table, number))
             ctx = RowContext(row, table, project, doc, profile, lexicon)
             for rule in row_rules:
                 if holds(ctx, rule.when) and holds(ctx, rule.test):
@@ -100,7 +106,29 @@ def check_document(doc: Document, rules: Sequence[Rule] | None = None,
             table = hit.get("project")
             fields = {"project": table or "", **hit}
             findings.append(_finding(rule, doc, fields, hit.get("row"), table, line=hit.get("line")))
+    if model_rules and candidates:
+        findings.extend(_model_findings(doc, model_rules, candidates, findings, warnings))
     return findings
+
+
+def _model_findings(doc: Document, rules: Sequence[Rule], candidates, findings, warnings) -> list[Finding]:
+    from dataclasses import replace
+
+    from ..classify.apply import model_hits
+    from ..classify.model import ModelError
+
+    def make(rule: Rule, row: Indicator, table: str, number: int | None, extra: dict[str, Any]) -> Finding:
+        finding = _finding(rule, doc, {**_row_fields(row, table), **extra}, row, table, number)
+        return replace(finding, source="model", confidence=extra.get("confidence"))
+
+    out: list[Finding] = []
+    for rule in rules:
+        try:
+            out.extend(model_hits(rule, candidates, findings, make))
+        except ModelError as exc:
+            if warnings is not None and str(exc) not in warnings:
+                warnings.append(f"{exc}；规则 {rule.code} 未运行，其余规则照常审核")
+    return out
 
 
 def _project_finding(rule: Rule, doc: Document, p: Project, hit: Hit) -> Finding:
@@ -119,7 +147,7 @@ def _project_finding(rule: Rule, doc: Document, p: Project, hit: Hit) -> Finding
 
 
 def known_checks() -> dict[str, set[str]]:
-    return {"project": set(PROJECT_CHECKS), "document": set(DOCUMENT_CHECKS), "row": {"match"}}
+    return {"project": set(PROJECT_CHECKS), "document": set(DOCUMENT_CHECKS), "row": {"match", "model"}}
 
 
 def validate_rules(rules: Iterable[Rule]) -> list[str]:

@@ -8,16 +8,13 @@ DOCNO spans. spaCy and jieba are imported only when a goal actually holds number
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from ..model import Indicator
-from ..resources import rules_dir
 
 _SPANS = [
     ("DOCNO", re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[【(（]\d{4}[〕\]】)）]\d+号")),
@@ -32,42 +29,14 @@ _PROMISE = re.compile(r"新增|完成|实现|达到|建成|培育|增长|提高�
                       r"|发放|补贴|支持")
 
 
-CORE_DICTIONARY = "jieba_core.txt"  # the most frequent words of jieba's own dictionary
-CORE_SIZE = 20000
-
-
-def build_core_dictionary(target: Path, size: int = CORE_SIZE) -> None:
-    """Write the `size` most frequent entries of jieba's dict.txt (ties in file order).
-
-    jieba builds its prefix dictionary from all 349,046 entries at first use (0.7–0.9 s here);
-    the 20,000 most frequent load in about 20 ms and segment goal text the same way.
-    """
-    import jieba
-
-    source = Path(jieba.__file__).parent / "dict.txt"
-    entries = [line.split() for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
-    ranked = sorted(range(len(entries)), key=lambda i: (-int(entries[i][1]), i))[:size]
-    target.write_text("".join(" ".join(entries[i]) + "\n" for i in sorted(ranked)), encoding="utf-8")
-
-
 class _JiebaTokenizer:
-    """A spaCy tokenizer over an isolated jieba.Tokenizer (no global state) with the core
-    dictionary and the domain words of rules/lexicon/jieba_user.txt."""
+    """A spaCy tokenizer over the tool's isolated jieba tokenizer (see auditor.nlp)."""
 
     def __init__(self, vocab) -> None:
-        import tempfile
+        from ..nlp import segmenter
 
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
         self.vocab = vocab
-        lexicon = rules_dir() / "lexicon"
-        core = lexicon / CORE_DICTIONARY
-        self.jieba = jieba.Tokenizer(str(core) if core.exists() else jieba.DEFAULT_DICT)
-        self.jieba.tmp_dir = tempfile.gettempdir()
-        user_dict = lexicon / "jieba_user.txt"
-        if user_dict.exists():
-            self.jieba.load_userdict(str(user_dict))
+        self.jieba = segmenter()
 
     def __call__(self, text: str):
         from spacy.tokens import Doc

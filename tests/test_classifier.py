@@ -1,0 +1,144 @@
+"""The classifier: plain-JSON artifacts, predictions equal to scikit-learn's, the card's figures,
+and its findings on the samples."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+import pytest
+from conftest import BUDGET_SAMPLES
+
+from auditor.check import check_document, load_rules
+from auditor.classify.apply import load_model
+from auditor.classify.model import LinearTextModel, ModelError
+from auditor.resources import models_dir
+
+CARD = json.loads((models_dir() / "card.json").read_text(encoding="utf-8"))
+
+
+def _n(text):
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def test_artifacts_are_plain_json_without_pickle():
+    for name in ("vague", "category"):
+        raw = (models_dir() / f"{name}.json").read_bytes()
+        assert not raw.startswith((b"\x80", b"PK"))  # not a pickle, not a zip (joblib/skops)
+        data = json.loads(raw)
+        assert data["format"] == "auditor-linear-text-model" and set(data) >= {"vocabulary", "idf", "coef"}
+    assert not list(models_dir().glob("*.pkl")) and not list(models_dir().glob("*.joblib"))
+
+
+def test_card_figures_meet_the_bars():
+    vague, category = CARD["models"]["vague"], CARD["models"]["category"]
+    assert vague["grouped_cv"]["f1"] >= 0.92
+    assert category["grouped_cv"]["accuracy"] >= 0.85
+    assert CARD["data"]["heldout.csv"]["rows"] >= 150 and vague["heldout"]["f1"] >= 0.9
+    for name in ("gold.csv", "authored.csv", "templated.csv", "heldout.csv"):
+        assert len(CARD["data"][name]["sha256"]) == 64
+    assert "scikit-learn" in CARD["versions"]
+
+
+def test_json_model_predicts_like_scikit_learn(tmp_path):
+    from auditor.classify.train import _fit, to_model
+
+    texts = ["w:及时 NODIGIT", "w:≥95% DIGIT", "w:提高 NODIGIT", "w:2026年 DIGIT", "w:良好 NODIGIT c:良"]
+    labels = ["1", "0", "1", "0", "1"]
+    pipeline = _fit(texts, labels)
+    model = to_model(pipeline, "t", 0.5)
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(model.to_json()), encoding="utf-8")
+    loaded = LinearTextModel.load(path)
+    probe = ["w:及时 NODIGIT c:及", "w:≥90% DIGIT", "unknown tokens only"]
+    for mine, theirs in zip(loaded.predict_proba(probe), pipeline.predict_proba(probe), strict=True):
+        assert mine["1"] == pytest.approx(theirs[list(pipeline.classes_).index("1")], abs=1e-9)
+
+
+def test_training_is_deterministic(tmp_path):
+    from auditor.classify.train import train
+
+    card = train(models_dir() / "data", tmp_path)
+    for name in ("vague", "category"):
+        assert (tmp_path / f"{name}.json").read_bytes() == (models_dir() / f"{name}.json").read_bytes()
+    assert card["models"] == CARD["models"]
+
+
+@pytest.mark.parametrize("content,problem", [(None, "不存在"), ("{not json", "无法读取"),
+                                             ('{"format": "other"}', "已损坏"),
+                                             ('{"format": "auditor-linear-text-model", "name": "x"}', "已损坏")])
+def test_missing_or_corrupt_model_is_a_clear_error(tmp_path, content, problem):
+    path = tmp_path / "vague.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ModelError, match=problem):
+        LinearTextModel.load(path)
+
+
+def test_rules_still_run_without_models(documents, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    monkeypatch.setenv("AUDITOR_MODELS_DIR", str(tmp_path))
+    load_model.cache_clear()
+    try:
+        warnings: list[str] = []
+        findings = check_document(documents["002_4d30544783f67109"], warnings=warnings)
+        assert findings and warnings and "模型文件不存在" in warnings[0]
+        result = CliRunner().invoke(main, ["check", "samples/002_4d30544783f67109.txt"])
+        assert result.exit_code == 1 and "ML01" in result.stderr and "其余规则照常审核" in result.stderr
+    finally:
+        load_model.cache_clear()
+
+
+def test_rules_and_model_on_the_gold_vague_labels(documents, gold):
+    kinds = {"vague_value", "yes_no_value", "timeliness_no_deadline", "satisfaction_not_numeric", "cost_qualitative"}
+    tp = fp = fn = 0
+    for stem in BUDGET_SAMPLES:
+        found = check_document(documents[stem])
+        flagged = {(_n(f.project), _n(f.level3), _n(f.value)) for f in found if f.kind in kinds
+                   and f.period in ("实施期", None)}
+        g = gold[stem]
+        tables = [(p["name"], p) for p in g["projects"]] + [("（整体支出绩效目标表）", o) for o in g["overall"]]
+        for name, table in tables:
+            for row in table["indicators"]:
+                hit = (_n(name), _n(row["level3"]), _n(row["value"])) in flagged
+                tp += row["vague"] and hit
+                fn += row["vague"] and not hit
+                fp += hit and not row["vague"]
+    assert tp / (tp + fn) >= 0.97 and tp / (tp + fp) >= 0.95
+
+
+KNOWN_MISFILINGS = {("协同办公平台运维费", "办公系统维护故障处理"), ("政务网运行安全维护", "系统故障修复处理时间"),
+                    ("2026年中小企业发展专项资金—“专精特新”奖励资金(朔财建[2025]100号)", "促进中小企业合规运营"),
+                    ("长治市屯留区锦麟国有资本投资运营有限公司2026年初始运营资金", "防止国有资产流失"),
+                    ("长治市屯留区锦麟国有资本投资运营有限公司2026年运营资金", "防止国有资产流失")}
+
+
+def test_misplaced_indicator_on_the_samples(documents):
+    """Fires on the known misfilings; on fewer than 3% of the correctly filed rows."""
+    flagged, correct_rows, false_alarms = set(), 0, 0
+    for stem in BUDGET_SAMPLES:
+        doc = documents[stem]
+        hits = {(f.project, f.level3) for f in check_document(doc) if f.kind == "misplaced_indicator"
+                and f.period == "实施期"}
+        flagged |= hits
+        for p in doc.projects:
+            for r in p.indicators:
+                if (p.name, r.level3) not in KNOWN_MISFILINGS and r.level3:
+                    correct_rows += 1
+                    false_alarms += (p.name, r.level3) in hits
+    assert flagged >= KNOWN_MISFILINGS
+    assert false_alarms / correct_rows < 0.03, (false_alarms, correct_rows)
+
+
+def test_model_findings_carry_source_and_confidence():
+    from auditor.check.examples import run_example
+    from auditor.check.profile import load_profile
+
+    (ml02,) = [r for r in load_rules() if r.code == "ML02"]
+    (finding,) = run_example(ml02, {"level2": "质量指标", "level3": "设备故障响应时间", "value": "≤2小时"},
+                             load_profile())
+    assert finding.source == "model" and 0.8 <= finding.confidence <= 1 and "时效指标" in finding.message
