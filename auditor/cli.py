@@ -16,7 +16,7 @@ from . import __version__
 from .errors import InputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-TEXT_SUFFIXES = frozenset({".txt", ".text"})
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".xlsx", ".xlsm", ".docx", ".pdf"})  # found in folders
 
 
 def collect_inputs(paths: Iterable[str]) -> list[Path]:
@@ -408,3 +408,14 @@ def train(data_dir: str | None, out_dir: str | None, gold_dir: str | None) -> No
         click.echo(f"{name}: 分组交叉验证 {figure}（{cv['rows']} 行），留出集 {held_figure}（{held['rows']} 行），"
                    f"阈值 {m['threshold']}")
     click.echo(f"已写入 {out}（模型与 card.json）", err=True)
+
+
+@main.command()
+@click.option("-o", "--output", default="绩效目标表.xlsx", show_default=True, type=click.Path(dir_okay=False),
+              help="模板文件")
+def template(output: str) -> None:
+    """生成绩效目标填报模板（Excel），填好后可直接用 auditor check 审核。"""
+    from .template import write_template
+
+    write_template(output)
+    click.echo(f"已写入 {output}：在“绩效目标”工作表中每个指标填一行，然后运行 auditor check {output}", err=True)

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..model import Document, Fragment, Project
-from ..reader import Line, clean_lines, normalise, read_text
+from ..reader import Line, clean_lines, normalise
 from .fields import PROJECT_FIELDS, cells_of, field_of, raw_cells
 from .grid import GridReader
 from .narrative import find_budget_figures, find_declared, find_unit_year_kind, running_text
 from .tables import OverallBuilder, ProjectBuilder, grid_like, is_title_line
 
-__all__ = ["extract_path", "extract_text"]
+__all__ = ["extract_lines", "extract_path", "extract_text"]
 
 _SECTION_HEADING = re.compile(
     r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]+[)）])"
@@ -29,12 +29,18 @@ _OVERALL_TITLE = re.compile(r"整体(支出)?绩效目标(申报)?表")
 
 
 def extract_path(path: str | Path) -> Document:
-    """Read and extract one text document; raises InputError for unreadable files."""
-    return extract_text(read_text(path), str(path))
+    """Read and extract one document (text, xlsx, docx or pdf); raises InputError for unreadable files."""
+    from ..readers import read_document
+
+    return read_document(Path(path))
 
 
 def extract_text(text: str, path: str = "<text>") -> Document:
-    lines = clean_lines(text)
+    return extract_lines(clean_lines(text), path)
+
+
+def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
+    """The extraction proper, from cleaned lines (tabs separate cells) whatever the file type was."""
     unit, year, kind = find_unit_year_kind(lines)
     blocks = _blocks(lines)
     projects: list[Project] = []
