@@ -27,12 +27,14 @@ class Settings:
     profile: str = "national"
     select: str | None = None
     ignore: str | None = None
+    max_size_mb: float = 50.0  # larger inputs are refused, not read
+    timeout_s: float = 120.0  # a file taking longer is reported and skipped (0: no limit)
 
     def digest(self) -> str:
         from . import __version__
         from .resources import models_dir, rules_dir
 
-        h = hashlib.sha256(f"{__version__}|{self.profile}|{self.select}|{self.ignore}".encode())
+        h = hashlib.sha256(f"{__version__}|{self.profile}|{self.select}|{self.ignore}|{self.max_size_mb}".encode())
         for base in (rules_dir(), models_dir()):
             if base.is_dir():
                 for path in sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in (".yml", ".txt", ".json",
@@ -61,15 +63,40 @@ def _engine(settings: Settings):
     return select_rules(load_rules(), settings.select, settings.ignore), load_profile(settings.profile)
 
 
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _Timeout
+
+
 def audit_file(path: str, settings: Settings) -> FileResult:
     """Extract and check one file; every failure becomes a FileResult with its reason."""
+    import signal
+
     from .check import check_document
     from .extract import extract_path
 
+    timed = settings.timeout_s > 0 and hasattr(signal, "setitimer")
+    previous = None
     try:
+        size = os.path.getsize(path)
+        if size > settings.max_size_mb * 1024 * 1024:
+            return FileResult(path, error=f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {settings.max_size_mb:g} MB）")
+        if timed:
+            try:
+                previous = signal.signal(signal.SIGALRM, _on_alarm)
+                signal.setitimer(signal.ITIMER_REAL, settings.timeout_s)
+            except ValueError:  # not the main thread: no timer here
+                timed = False
         doc = extract_path(path)
         rules, profile = _engine(settings)
         return FileResult(path, doc, tuple(check_document(doc, rules, profile)))
+    except _Timeout:
+        return FileResult(path, error=f"处理超时（超过 {settings.timeout_s:g} 秒），已跳过")
+    except FileNotFoundError:
+        return FileResult(path, error="文件不存在")
     except InputError as exc:
         return FileResult(path, error=exc.problem)
     except RecursionError:
@@ -78,6 +105,11 @@ def audit_file(path: str, settings: Settings) -> FileResult:
         return FileResult(path, error="文件过大，内存不足")
     except Exception as exc:
         return FileResult(path, error=f"内部错误（{type(exc).__name__}: {exc}），请把此文件报告给开发者")
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if previous is not None:
+                signal.signal(signal.SIGALRM, previous)
 
 
 def _encode(result: FileResult) -> str:

@@ -19,15 +19,20 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".xlsx", ".xlsm", ".docx", ".pdf"})  # found in folders
 
 
-def collect_inputs(paths: Iterable[str]) -> list[Path]:
-    """Files as given, folders walked recursively for supported documents; sorted, no repeats."""
+def collect_inputs(paths: Iterable[str], exclude: Path | None = None) -> list[Path]:
+    """Files as given, folders walked recursively for supported documents; sorted, no repeats.
+
+    Hidden files, Office lock files (~$…) and anything under `exclude` (the report folder, when
+    it sits inside an input folder) are skipped."""
     found: list[Path] = []
     seen: set[Path] = set()
+    skip = exclude.resolve() if exclude is not None else None
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             candidates = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
-                                and not p.name.startswith("."))
+                                and not p.name.startswith((".", "~$"))
+                                and not (skip is not None and skip in p.resolve().parents))
         else:
             candidates = [path]
         for p in candidates:
@@ -271,10 +276,14 @@ def _describe_example(example) -> str:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="缓存文件（默认在用户缓存目录）")
 @click.option("--no-cache", is_flag=True, help="不使用缓存，全部重新审核")
+@click.option("--max-size", type=click.FloatRange(min=0.1), default=50.0, show_default=True,
+              help="单个文件大小上限（MB），超过的文件不读取，记入“处理失败”")
+@click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
+              help="单个文件处理时间上限（秒，0 为不限），超时的文件跳过并记入“处理失败”")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
 def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, select: str | None,
           ignore: str | None, baseline: str | None, jobs: int | None, cache_path: str | None, no_cache: bool,
-          quiet: bool) -> None:
+          max_size: float, timeout: float, quiet: bool) -> None:
     """批量审核：写出审核汇总工作簿（汇总排名、问题清单、指标明细、处理失败）和 JSON。
 
     退出码：0 全部文件已审核；2 有文件无法处理（其余照常审核，失败原因列在“处理失败”）或用法错误。
@@ -294,13 +303,13 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
         except InputError as exc:
             raise click.UsageError(f"{exc.path}：{exc.problem}") from None
     false_positives = {fp for fp, v in verdicts.items() if v == "误报"}
-    inputs = [str(p) for p in collect_inputs(paths)]
+    inputs = [str(p) for p in collect_inputs(paths, exclude=Path(outdir))]
     if not inputs:
         raise click.UsageError("没有找到可读取的文件（支持 .txt）")
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     cache = _open_cache(cache_path, no_cache)
-    settings = Settings(profile=profile, select=select, ignore=ignore)
+    settings = Settings(profile=profile, select=select, ignore=ignore, max_size_mb=max_size, timeout_s=timeout)
     from . import manifest
     from .batch import file_key
 

@@ -225,3 +225,14 @@ def test_unit_names_never_escape_the_output_folder(tmp_path):
         safe = safe_file_name(name)
         assert safe and "/" not in safe and "\\" not in safe and ".." not in safe and len(safe) <= 80
         assert (tmp_path / f"{safe}.xlsx").resolve().parent == tmp_path.resolve()
+
+
+def test_report_folder_inside_the_input_folder_is_not_read_back(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLE_002, folder / SAMPLE_002.name)
+    args = (folder, "-o", folder / "审核结果", "--per-unit", "--no-cache", "-q")
+    assert audit(*args).exit_code == 0
+    assert audit(*args).exit_code == 0  # the second run must not audit its own reports
+    data = json.loads((folder / "审核结果" / "审核结果.json").read_text(encoding="utf-8"))
+    assert [d["document"] for d in data["documents"]] == [SAMPLE_002.name]

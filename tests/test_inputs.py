@@ -194,3 +194,11 @@ def test_a_batch_of_bad_office_files_goes_on(tmp_path, built):
     data = json.loads((tmp_path / "out" / "审核结果.json").read_text(encoding="utf-8"))
     assert [d["document"] for d in data["documents"]] == ["good.docx"]
     assert {Path(f["path"]).name for f in data["failures"]} == {"broken.docx", "broken.pdf"}
+
+
+def test_an_audit_report_is_not_taken_for_a_budget_document(tmp_path):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["audit", str(SAMPLES / "002_4d30544783f67109.txt"), "-o", str(out),
+                                     "--no-cache", "-q"]).exit_code == 0
+    with pytest.raises(InputError, match="审核报告"):
+        extract_path(out / "审核汇总.xlsx")

@@ -76,6 +76,8 @@ def _load(path: Path):
 
 def read_xlsx(path: Path) -> Document:
     wb = _load(path)
+    if {"问题清单", "指标明细"} <= set(wb.sheetnames):
+        raise InputError(str(path), "这是本工具生成的审核报告，不是预算文件")
     total = sum((ws.max_row or 0) * (ws.max_column or 0) for ws in wb.worksheets)
     if total > MAX_CELLS:
         raise InputError(str(path), f"Excel 表格过大（约 {total:,} 个单元格，上限 {MAX_CELLS:,}）")

@@ -41,3 +41,19 @@ def check_zip_container(path: Path) -> None:
                                     "疑似压缩炸弹")
     if expanded / packed > MAX_RATIO and expanded > 20 * 1024 * 1024:
         raise InputError(str(path), f"压缩比异常（{expanded / packed:.0f} 倍），疑似压缩炸弹，拒绝处理")
+    _refuse_dtds(path, infos)
+
+
+def _refuse_dtds(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Office XML never declares a DTD; one that does is an entity-expansion or external-entity attack."""
+    with zipfile.ZipFile(path) as archive:
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
+                continue
+            try:
+                with archive.open(info) as part:
+                    head = part.read(4096)
+            except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError) as exc:
+                raise InputError(str(path), f"文件已损坏（{info.filename}：{exc}）") from None
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise InputError(str(path), f"{info.filename} 含有 DTD/实体声明，疑似 XML 实体攻击，拒绝处理")
