@@ -44,3 +44,33 @@ def project_named(doc, name):
 def rows(project, period="实施期"):
     source = project.indicators if period == "实施期" else project.annual_indicators
     return [(r.level1, r.level2, r.level3, r.value.raw) for r in source]
+
+
+VAGUE_KINDS = {"vague_value", "yes_no_value", "timeliness_no_deadline", "satisfaction_not_numeric", "cost_qualitative"}
+
+
+def _n(text):
+    import re
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def vague_scores(documents, gold, rules=None):
+    """Rows flagged by a vague-type finding vs the gold `vague` labels of the budget samples:
+    (precision, recall, tp, fp, fn). A row counts as flagged by any finding of those kinds."""
+    from auditor.check import check_document
+
+    tp = fp = fn = 0
+    for stem in BUDGET_SAMPLES:
+        flagged = {(_n(f.project), _n(f.level3), _n(f.value)) for f in check_document(documents[stem], rules)
+                   if f.kind in VAGUE_KINDS and f.period in ("实施期", None)}
+        g = gold[stem]
+        tables = [(p["name"], p) for p in g["projects"]] + [("（整体支出绩效目标表）", o) for o in g["overall"]]
+        for name, table in tables:
+            for row in table["indicators"]:
+                hit = (_n(name), _n(row["level3"]), _n(row["value"])) in flagged
+                tp += row["vague"] and hit
+                fn += row["vague"] and not hit
+                fp += hit and not row["vague"]
+    return tp / (tp + fp), tp / (tp + fn), tp, fp, fn
