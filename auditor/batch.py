@@ -201,8 +201,3 @@ def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool) -> I
         # a worker died (killed, out of memory): finish the rest here, one by one, each isolated
         for p in paths[done:]:
             yield _worker((p, settings, encode))
-
-
-def summary_counts(results: Sequence[FileResult]) -> dict[str, Any]:
-    return {"files": len(results), "failed": sum(1 for r in results if r.error),
-            "cached": sum(1 for r in results if r.cached)}

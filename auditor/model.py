@@ -61,9 +61,9 @@ class Funds:
     annual_sources: dict[str, float | None]
 
     def in_yuan(self, amount: float | None) -> float | None:
-        if amount is None:
-            return None
-        return amount * 10000 if self.unit == "万元" else amount
+        from .values import money_to_yuan
+
+        return money_to_yuan(amount, self.unit)
 
 
 @dataclass(frozen=True, slots=True)

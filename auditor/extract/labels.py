@@ -70,10 +70,6 @@ def level1_of(text: str) -> str | None:
     return _LEVEL1_SPELLINGS.get(key(text))
 
 
-def is_label(text: str) -> bool:
-    return level1_of(text) is not None or level2_of(text) is not None
-
-
 def parent_of(level2: str | None, cost_is_level1: bool = False) -> str | None:
     if level2 is None:
         return None
