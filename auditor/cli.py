@@ -85,12 +85,15 @@ def extract(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
     for doc in documents:
         path = doc.path
         if not doc.projects and not doc.overall:
-            extra = f"（含 {doc.self_evaluation_tables} 张绩效自评表，暂不提取）" if doc.self_evaluation_tables else ""
-            click.echo(f"提示：{path}：未找到绩效目标表{extra}", err=True)
+            click.echo(f"提示：{path}：未找到绩效目标表", err=True)
         else:
             rows = sum(len(p.indicators) + len(p.annual_indicators) for p in doc.projects)
             rows += sum(len(o.indicators) for o in doc.overall)
-            click.echo(f"{path}：{len(doc.projects)} 个项目表，{len(doc.overall)} 张整体表，{rows} 行指标", err=True)
+            targets = sum(1 for p in doc.projects if not p.self_evaluation)
+            evaluations = len(doc.projects) - targets
+            tables = f"{targets} 个项目表，{len(doc.overall)} 张整体表" + (f"，{evaluations} 张绩效自评表"
+                                                                       if evaluations else "")
+            click.echo(f"{path}：{tables}，{rows} 行指标", err=True)
         for fragment in doc.fragments:
             click.echo(f"警告：{path}：第 {fragment.line_start}–{fragment.line_end} 行的指标缺少表头，"
                        f"作为残表单独列出", err=True)

@@ -50,6 +50,12 @@ class Indicator:
     full_name: str | None = None  # for a 年度 name truncated in print: the 实施期 name it continues
     mirrored: bool = False  # 年度 copy rebuilt from the 实施期 cells (the print lost its own cells)
     inherited_level2: bool = False  # the row printed no 二级 of its own
+    # self-evaluation tables (项目支出绩效自评表) only
+    adjusted: str | None = None  # 调整后指标值
+    actual: str | None = None  # 实际完成值
+    weight: float | None = None  # 分值
+    points: float | None = None  # 得分
+    deviation: str | None = None  # 偏差原因分析及改进措施
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,9 @@ class Funds:
     annual_total: float | None
     period_sources: dict[str, float | None]
     annual_sources: dict[str, float | None]
+    executed: float | None = None  # 自评表: 全年执行数
+    execution_rate: float | None = None  # 自评表: 执行率 (%)
+    execution_points: float | None = None  # 自评表: 资金执行得分
 
     def in_yuan(self, amount: float | None) -> float | None:
         from .values import money_to_yuan
@@ -91,6 +100,9 @@ class Project:
     has_annual_columns: bool = True
     filled_on: str | None = None  # 填报日期 as printed
     notes: tuple[str, ...] = ()
+    self_evaluation: bool = False  # a 项目支出绩效自评表 (final accounts), not a 目标表
+    score_total: float | None = None  # 自评表: 总分
+    score_grade: str | None = None  # 自评表: 等级
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,11 @@ def indicator_dict(row: Indicator) -> dict[str, Any]:
         "level2": row.level2,
         "level3": row.level3,
         "value": row.value.raw,
+        "adjusted": row.adjusted,
+        "actual": row.actual,
+        "weight": row.weight,
+        "points": row.points,
+        "deviation": row.deviation,
         "value_kind": row.value.kind,
         "doubled": row.value.doubled,
         "parsed": value_dict(row.value),
@@ -40,7 +45,8 @@ def funds_dict(f: Funds | None) -> dict[str, Any] | None:
     if f is None:
         return None
     return {"funds_unit": f.unit, "period_total": f.period_total, "annual_total": f.annual_total,
-            "period_sources": dict(f.period_sources), "annual_sources": dict(f.annual_sources)}
+            "period_sources": dict(f.period_sources), "annual_sources": dict(f.annual_sources),
+            "executed": f.executed, "execution_rate": f.execution_rate, "execution_points": f.execution_points}
 
 
 def project_dict(p: Project) -> dict[str, Any]:
@@ -64,7 +70,8 @@ def project_dict(p: Project) -> dict[str, Any]:
         "has_annual_columns": p.has_annual_columns,
         "filled_on": p.filled_on,
         "lines": [p.line_start, p.line_end],
-        "score": None,
+        "self_evaluation": p.self_evaluation,
+        "score": {"total": p.score_total, "grade": p.score_grade} if p.self_evaluation else None,
     }
 
 

@@ -35,9 +35,33 @@ def test_budget_sample_scores(stem, documents, gold, scorer):
 
 def test_final_accounts_sample_has_no_invented_target_tables(documents):
     doc = documents["001_9ab8174854570465"]
-    assert doc.projects == () and doc.overall == () and doc.fragments == ()
-    assert doc.kind == "final" and doc.year == 2023
-    assert doc.self_evaluation_tables > 0
+    assert all(p.self_evaluation for p in doc.projects) and doc.overall == () and doc.fragments == ()
+    assert doc.kind == "final" and doc.year == 2023 and len(doc.projects) == 16
+
+
+def test_self_evaluation_tables(documents, gold, scorer):
+    """001: every field of the self-evaluation rows, funds, totals and grades against the gold."""
+    doc, g = documents["001_9ab8174854570465"], gold["001_9ab8174854570465"]
+    pred = document_dict(doc)
+    saved = list(scorer.KEY_FIELDS)
+    scorer.KEY_FIELDS[:] = ["level1", "level2", "level3", "value", "actual", "weight", "points"]
+    try:
+        pairs, leftovers = scorer.pair_projects(g["projects"], pred["projects"])
+        (_, _, f1), _ = scorer.score_rows(pairs, leftovers, "indicators", certain_only=True)
+    finally:
+        scorer.KEY_FIELDS[:] = saved
+    assert f1 >= 0.90
+    right = sum(1 for gp, p in pairs if p and p["score"]["total"] == gp["score"]["total"]
+                and p["score"]["grade"] == gp["score"]["grade"])
+    assert right >= 15
+    funds_right, funds_total = scorer.funds_accuracy(pairs)
+    assert funds_right == funds_total == 16
+    first = doc.projects[1]  # the split layout: 得分 and funds arrive in the right half
+    assert first.name == "2023年公建单位职工养老保险和医疗保险"
+    assert (first.funds.executed, first.funds.execution_rate) == (10.505, 20.6)
+    cost = next(r for r in first.indicators if r.level2 == "成本指标")
+    assert (cost.value.raw, cost.actual, cost.weight, cost.points) == ("未填报", "部分达成预期指标并具有", 10, 5)
+    assert cost.deviation == "及时填报成本指标并按要求完成。"
 
 
 @pytest.mark.parametrize("stem", [*BUDGET_SAMPLES, "001_9ab8174854570465"])

@@ -82,8 +82,12 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
             fragment = _fragment(block)
         if fragment:
             fragments.append(fragment)
-    if self_eval and not projects:
-        kind = "final"
+    if self_eval:
+        from .selfeval import find_tables
+
+        projects.extend(find_tables(list(lines)))
+        if not any(not p.self_evaluation for p in projects):
+            kind = "final"
     if unit is None:
         unit = _unit_from_tables(projects, overall)
     unique, duplicates = _deduplicate(projects)
