@@ -68,6 +68,7 @@ class Funds:
     executed: float | None = None  # 自评表: 全年执行数
     execution_rate: float | None = None  # 自评表: 执行率 (%)
     execution_points: float | None = None  # 自评表: 资金执行得分
+    execution_rows: tuple[tuple[str, float | None, float | None], ...] = ()  # 自评表: (资金来源, 执行率, 得分)
 
     def in_yuan(self, amount: float | None) -> float | None:
         from .values import money_to_yuan

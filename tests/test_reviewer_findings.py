@@ -101,3 +101,31 @@ def test_every_quantitative_line_of_the_reviewer_list_is_covered():
     expected = {(S000, str(n)) for n in range(1, 16)} | {(S002, str(n)) for n in range(1, 11)} | \
         {(S003, str(n)) for n in range(1, 12)}
     assert covered == expected
+
+
+S001 = "001_9ab8174854570465"
+公建2023 = "2023年公建单位职工养老保险和医疗保险"
+CASES_001 = [
+    ("1", None, "D01", "17个"), ("1", None, "D02", "43,010.69万元"),
+    ("2", 公建2023, "SE01", "20.6%"), ("2", 公建2023, "SE02", "21.01"),
+    ("3", 公建2023, "S02", "成本指标"), ("3", 公建2023, "SE09", "未填报"),
+    ("3", "工信局办公运行经费", "S02", "成本指标"), ("3", "工信局办公运行经费", "SE09", "未填报"),
+    ("4", 公建2023, "SE03", "提高"), ("4", 公建2023, "V02", "提高"), ("4", 公建2023, "T01", "及时"),
+    ("4", "2023年区营企业离退厂级正职人员生活补贴", "SE03", "效果明显"),
+    ("5", "毕贵才死亡后丧葬费和抚恤金", "SE01", "0%"),
+    ("6", "瑞赛格2022年6至11月省级和11月市级区级留成奖补资金", "SE07", "≥90%"),
+    ("6", "2023年区营企业离退厂级正职人员生活补贴", "C01", "≥25785元"),
+    ("6", "“以电代煤”清洁取暖改造资金", "C01", "≥1000万元"),
+    ("7", "2023年遗属补助经费", "SE08", "≤3人"), ("7", "2023年遗属补助经费", "SE08", "≤37776元"),
+]
+
+
+@pytest.mark.parametrize("line,table,rule,quote", CASES_001, ids=[f"001#{c[0]}-{c[2]}-{c[3][:6]}" for c in CASES_001])
+def test_reviewer_line_001_is_caught(documents, line, table, rule, quote):
+    hits = [f for f in check_document(documents[S001]) if f.rule == rule and f.project == table]
+    assert hits, f"001 line {line}: no {rule} finding for {table}"
+    assert any(quote in f.message for f in hits), [f.message for f in hits]
+
+
+def test_every_line_for_001_is_covered():
+    assert {c[0] for c in CASES_001} == {str(n) for n in range(1, 8)}

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..model import Document, Finding, Indicator, Location, Project
 from ..reader import normalise
+from . import selfeval_checks  # noqa: F401 - registers the self-evaluation checks
 from .conditions import RowContext, holds
 from .document_checks import DOCUMENT_CHECKS, OVERALL_TABLE
 from .profile import load_profile

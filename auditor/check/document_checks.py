@@ -27,6 +27,12 @@ def _annual_total_wan(doc: Document) -> float:
     return sum((p.funds.in_yuan(p.funds.annual_total) or 0) / 10000 for p in doc.projects if p.funds)
 
 
+def _tables(doc: Document) -> str:
+    if doc.projects and all(p.self_evaluation for p in doc.projects):
+        return "项目支出绩效自评表"
+    return "项目支出绩效目标表"
+
+
 def _fmt(wan: float | None) -> str:
     return "—" if wan is None else f"{wan:,.2f}万元"
 
@@ -34,22 +40,22 @@ def _fmt(wan: float | None) -> str:
 @document_check("declared_count")
 def declared_count(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
     d = doc.declared
-    if d is None or d.project_count is None or doc.kind != "budget":
+    if d is None or d.project_count is None or (not doc.projects and doc.kind != "budget"):
         return
     printed = len(doc.projects)
     if d.project_count != printed:
-        yield {"line": d.line, "declared": d.project_count, "printed": printed}
+        yield {"line": d.line, "declared": d.project_count, "printed": printed, "tables": _tables(doc)}
 
 
 @document_check("declared_amount")
 def declared_amount(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
     d = doc.declared
-    if d is None or d.project_amount_wan is None or not doc.projects or doc.kind != "budget":
+    if d is None or d.project_amount_wan is None or not doc.projects:
         return
     total = _annual_total_wan(doc)
     if abs(total - d.project_amount_wan) > float(profile.get("amount_tolerance_wan", 0.01)) + 0.005:
         yield {"line": d.line, "declared": _fmt(d.project_amount_wan), "printed": _fmt(total),
-               "difference": _fmt(d.project_amount_wan - total)}
+               "difference": _fmt(d.project_amount_wan - total), "tables": _tables(doc)}
 
 
 @document_check("declared_percent")

@@ -72,7 +72,8 @@ def required_level2(p: Project, doc: Document, params: Mapping[str, Any], profil
 
 @project_check("missing_cost")
 def missing_cost(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
-    cost_rows = [r for r in p.indicators if is_cost_row(r) and r.value.text]
+    cost_rows = [r for r in p.indicators if is_cost_row(r) and r.value.text
+                 and r.value.text not in ("未填报", "未填写", "无", "/", "—")]
     if not cost_rows:
         yield {"placement": {"level1": "一级指标“成本指标”", "level2": "产出指标下的二级指标“成本指标”"}.get(
             profile.get("cost_as", "either"), "一级指标“成本指标”或产出指标下的二级指标“成本指标”")}

@@ -27,6 +27,9 @@ misplaced_indicator duplicate_indicator duplicate_table table_fragment goal_copi
 goal_input_only goal_indicator_mismatch funds_sources_mismatch period_annual_mismatch year_mismatch
 declared_count_mismatch declared_amount_mismatch declared_percent_mismatch overall_unbalanced
 overall_budget_mismatch boilerplate_values
+selfeval_score_exceeds_weight selfeval_total_mismatch selfeval_grade_mismatch selfeval_unmet_full_marks
+selfeval_met_but_deducted selfeval_no_deviation_reason selfeval_vague_result selfeval_execution_rate
+selfeval_unfilled_scored
 """.split())
 SEVERITIES = ("错误", "警告", "提示")
 SCOPES = ("row", "project", "document")

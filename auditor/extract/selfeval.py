@@ -296,11 +296,14 @@ def _project(t: _Table, rows: list[_Row]) -> Project:
             if word in label_text and len(values) >= 3:
                 sources[source] = values[2]
     executed = t.executed[0] if t.executed else (budget[0][3:] if budget and len(budget[0]) >= 7 else [])
+    rows_by_source = t.executed or [b[3:] for b in budget if len(b) >= 7]
+    execution_rows = tuple((label or "资金总额", r[2] if len(r) >= 3 else None, r[3] if len(r) >= 4 else None)
+                           for label, r in zip(t.budget_labels, rows_by_source, strict=False))
     funds = Funds(unit="万元", period_total=None, annual_total=annual, period_sources={},
                   annual_sources={k: sources.get(k) for k in ("中央", "省级", "市县", "自筹", "其他")},
                   executed=executed[0] if executed else None,
                   execution_rate=executed[2] if len(executed) >= 3 else None,
-                  execution_points=executed[3] if len(executed) >= 4 else None)
+                  execution_points=executed[3] if len(executed) >= 4 else None, execution_rows=execution_rows)
     return Project(name=name, line_start=t.start, line_end=max(t.end, t.start), funds=funds,
                    goal_annual=" ".join(t.goal) or None, annual_indicators=(), indicators=tuple(indicators),
                    has_annual_columns=False, self_evaluation=True,
