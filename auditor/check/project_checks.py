@@ -70,10 +70,17 @@ def required_level2(p: Project, doc: Document, params: Mapping[str, Any], profil
         yield {"missing": "、".join(missing)}
 
 
+_UNFILLED = frozenset({"", "未填报", "未填写", "无", "/", "—", "-"})
+
+
+def is_unfilled(text: str) -> bool:
+    """A value cell that states no target (self-evaluation tables print 未填报 where the budget set none)."""
+    return text.strip() in _UNFILLED
+
+
 @project_check("missing_cost")
 def missing_cost(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
-    cost_rows = [r for r in p.indicators if is_cost_row(r) and r.value.text
-                 and r.value.text not in ("未填报", "未填写", "无", "/", "—")]
+    cost_rows = [r for r in p.indicators if is_cost_row(r) and not is_unfilled(r.value.text)]
     if not cost_rows:
         yield {"placement": {"level1": "一级指标“成本指标”", "level2": "产出指标下的二级指标“成本指标”"}.get(
             profile.get("cost_as", "either"), "一级指标“成本指标”或产出指标下的二级指标“成本指标”")}

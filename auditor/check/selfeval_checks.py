@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import Document, Indicator, Project
-from .project_checks import project_check
+from .project_checks import is_unfilled, project_check
 from .score import grade
 
-_UNFILLED = re.compile(r"^(未填报|未填写|无|/|—|-)?$")
 _RESULT_PHRASE = re.compile(r"达成预期指标|部分达成|未达成")
+
+
+_EXECUTION_WEIGHT = 10.0  # 预算执行率 is worth 10 of the 100 points (财预〔2020〕10号 附件)
 
 
 def _rows(p: Project) -> list[Indicator]:
@@ -42,10 +44,10 @@ def points_over_weight(p: Project, doc: Document, params: Mapping[str, Any], pro
             yield {"row": r, "points": f"{r.points:g}", "weight": f"{r.weight:g}"}
     if p.self_evaluation and p.funds:
         for label, rate, points in p.funds.execution_rows:
-            if points is not None and points > 10 + 1e-9:
+            if points is not None and points > _EXECUTION_WEIGHT + 1e-9:
                 where = f"{label}，执行率{rate:g}%" if rate is not None else label
                 yield {"level3": f"预算执行（{where}）",
-                       "points": f"{points:g}", "weight": "10"}
+                       "points": f"{points:g}", "weight": f"{_EXECUTION_WEIGHT:g}"}
 
 
 @project_check("selfeval_execution")
@@ -53,7 +55,7 @@ def execution(p: Project, doc: Document, params: Mapping[str, Any], profile: Map
     f = p.funds
     if not p.self_evaluation or f is None or f.execution_rate is None:
         return
-    expected = min(f.execution_rate, 100) / 10
+    expected = min(f.execution_rate, 100) / 100 * _EXECUTION_WEIGHT
     problems = []
     if f.execution_points is not None and abs(f.execution_points - expected) > 0.1:
         problems.append(f"预算执行得分{f.execution_points:g}分，按执行率应为{expected:.2f}分")
@@ -118,5 +120,5 @@ def vague_result(p: Project, doc: Document, params: Mapping[str, Any], profile: 
 @project_check("selfeval_unfilled")
 def unfilled_scored(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
     for r in _rows(p):
-        if _UNFILLED.match(r.value.text) and r.points:
+        if is_unfilled(r.value.text) and r.points:
             yield {"row": r, "points": f"{r.points:g}", "weight": f"{r.weight:g}" if r.weight is not None else "?"}
