@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import InputError
+from .legible import legibility, to_simplified
 
 WATERMARKS = frozenset({"仅供内部审核", "内部资料", "仅供参考", "内部审核", "样稿", "草稿", "征求意见稿"})
 
@@ -33,6 +34,9 @@ _STRUCTURAL = re.compile(r"绩效目标|自评表|申报表|年度\)|年度）")
 _SPACES = re.compile(r"\s+")
 _UNREADABLE = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+GARBLED = "文字无法识别（乱码：编码不对或文字已损坏），请用 UTF-8 或 GB18030 编码另存后再审核"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +58,24 @@ def decode(data: bytes, path: str) -> str:
         return _checked(data.decode(utf16, errors="replace"), path)
     if b"\x00" in data:
         raise InputError(path, "不是文本文件（含二进制内容）")
-    for encoding in ("utf-8", "gb18030"):
+    try:
+        return _checked(data.decode("utf-8"), path)
+    except UnicodeDecodeError:
+        pass
+    decoded = False
+    for encoding in ("gb18030", "big5"):  # GB first: Big5 bytes often decode as GB18030 too, illegibly
         try:
-            return _checked(data.decode(encoding), path)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        decoded = True
+        if legibility(text).readable:
+            return _checked(to_simplified(text) if encoding == "big5" else text, path)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
-        raise InputError(path, "无法识别文件编码")
+        raise InputError(path, GARBLED if decoded else "无法识别文件编码")
     return _checked(str(best), path)
 
 
@@ -96,6 +108,8 @@ def _checked(text: str, path: str) -> str:
     bad = len(_UNREADABLE.findall(sample))
     if bad > max(8, len(sample) // 50):
         raise InputError(path, "不是文本文件（含大量无法识别的字符）")
+    if not legibility(text).readable:
+        raise InputError(path, GARBLED)
     return text
 
 

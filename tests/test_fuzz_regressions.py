@@ -13,12 +13,25 @@ spec = importlib.util.spec_from_file_location("campaign", FUZZ / "campaign.py")
 campaign = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(campaign)
 CRASHES = sorted((FUZZ / "crashes").glob("*.bin")) if (FUZZ / "crashes").exists() else []
+OFFICE_CRASHES = sorted((FUZZ / "crashes").glob("*.name")) if (FUZZ / "crashes").exists() else []
 
 
 if CRASHES:
     @pytest.mark.parametrize("path", CRASHES, ids=lambda p: p.stem)
     def test_former_crash_stays_fixed(path):
         assert campaign.run_one(path.read_bytes()) is None
+
+
+if OFFICE_CRASHES:
+    @pytest.mark.parametrize("name", OFFICE_CRASHES, ids=lambda p: p.stem)
+    def test_former_office_crash_stays_fixed(name):
+        assert campaign.run_office(name.read_bytes(), name.with_suffix(".office").read_bytes()) is None
+
+
+def test_short_office_campaign():
+    """Office files with mutated declared sizes under mutated names, through the batch's audit_file."""
+    problems = [campaign.run_office(*campaign.make_office_case(seed)) for seed in range(16)]
+    assert [p for p in problems if p] == []
 
 
 def test_short_campaign():

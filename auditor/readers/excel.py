@@ -16,7 +16,7 @@ from ..extract.labels import LEVEL2_PARENT, level1_of, level2_of
 from ..model import Document, Funds, Indicator, Project
 from ..reader import Line, normalise, strip_residue
 from ..values import parse_amount, parse_value
-from .safety import check_zip_container
+from .safety import check_sheet_sizes, check_zip_container
 
 # flat-list header synonyms → field
 FLAT_HEADERS: dict[str, tuple[str, ...]] = {
@@ -66,6 +66,7 @@ def _load(path: Path):
     from openpyxl import load_workbook
 
     check_zip_container(path)
+    check_sheet_sizes(path)
     try:
         return load_workbook(path, data_only=True)
     except (BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError) as exc:

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
+from ..legible import legibility
 from ..model import Document
 from ..reader import clean_lines
 
@@ -74,6 +75,9 @@ def read_pdf(path: Path) -> Document:
     texts = page_texts(path)
     if not any(t.strip() for t in texts):
         raise InputError(str(path), "PDF 没有文字层（可能是扫描件），请提供可复制文字的 PDF 或先做文字识别")
+    if not legibility("\n".join(texts)).readable:
+        raise InputError(str(path), "PDF 的文字层无法识别（字体缺少字符编码映射，复制出的是乱码），"
+                                    "请提供可复制文字的 PDF 或先做文字识别")
     table_pages = [i for i, t in enumerate(texts) if _TABLE_PAGE.search(re.sub(r"\s+", "", t))]
     lines_by_page = {i: t.split("\n") for i, t in enumerate(texts)}
     if table_pages:
