@@ -13,14 +13,21 @@ from .errors import InputError
 
 def read_verdicts(path: str | Path) -> dict[str, str]:
     """fingerprint → verdict (确认/误报/待定) for every reviewed finding of the workbook."""
-    from zipfile import BadZipFile
-
     from openpyxl import load_workbook
 
+    from .readers.safety import check_sheet_sizes, check_zip_container
+
+    source = Path(path)
+    if not source.is_file():
+        raise InputError(str(path), "上次的审核汇总不存在" if not source.exists() else "不是文件")
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(str(path), "不是 Excel 工作簿（.xlsx），请指定上次审核生成的 审核汇总.xlsx")
+    check_zip_container(source)
+    check_sheet_sizes(source)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(str(path), f"无法读取上次的审核汇总（{exc}）") from None
+        wb = load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise InputError(str(path), f"无法读取上次的审核汇总，文件已损坏（{type(exc).__name__}）") from None
     try:
         if "问题清单" not in wb.sheetnames:
             raise InputError(str(path), "没有“问题清单”工作表，不是本工具生成的审核汇总")

@@ -8,12 +8,9 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from .cache import ResultCache
 from .errors import InputError
@@ -28,13 +25,16 @@ class Settings:
     select: str | None = None
     ignore: str | None = None
     max_size_mb: float = 50.0  # larger inputs are refused, not read
-    timeout_s: float = 120.0  # a file taking longer is reported and skipped (0: no limit)
+    timeout_s: float = 120.0  # a file taking longer has its worker killed, is reported and skipped (0: no limit)
+    memory_mb: float = 2048.0  # address-space cap of each worker process (0: none)
+    check: bool = True  # False: extract only
 
     def digest(self) -> str:
         from . import __version__
         from .resources import models_dir, rules_dir
 
-        h = hashlib.sha256(f"{__version__}|{self.profile}|{self.select}|{self.ignore}|{self.max_size_mb}".encode())
+        h = hashlib.sha256(f"{__version__}|{self.profile}|{self.select}|{self.ignore}|{self.max_size_mb}|{self.check}"
+                           .encode())
         for base in (rules_dir(), models_dir()):
             if base.is_dir():
                 for path in sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in (".yml", ".txt", ".json",
@@ -63,53 +63,43 @@ def _engine(settings: Settings):
     return select_rules(load_rules(), settings.select, settings.ignore), load_profile(settings.profile)
 
 
-class _Timeout(Exception):
-    pass
-
-
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise _Timeout
+NO_TABLE = "未找到绩效目标表（文件中没有项目支出绩效目标表、整体支出绩效目标表或绩效自评表），未评分"
 
 
 def audit_file(path: str, settings: Settings) -> FileResult:
-    """Extract and check one file; every failure becomes a FileResult with its reason."""
-    import signal
+    """Extract and check one file; every failure becomes a FileResult with its reason.
+
+    Runs inside a worker that the pool kills past the time limit; here only the size is checked."""
+    import dataclasses
 
     from .check import check_document
     from .extract import extract_path
+    from .inputs import display_path
 
-    timed = settings.timeout_s > 0 and hasattr(signal, "setitimer")
-    previous = None
+    shown = display_path(path)
     try:
         size = os.path.getsize(path)
         if size > settings.max_size_mb * 1024 * 1024:
-            return FileResult(path, error=f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {settings.max_size_mb:g} MB）")
-        if timed:
-            try:
-                previous = signal.signal(signal.SIGALRM, _on_alarm)
-                signal.setitimer(signal.ITIMER_REAL, settings.timeout_s)
-            except ValueError:  # not the main thread: no timer here
-                timed = False
+            return FileResult(shown, error=f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {settings.max_size_mb:g} MB）")
         doc = extract_path(path)
+        if shown != doc.path:
+            doc = dataclasses.replace(doc, path=shown)
+        if not settings.check:
+            return FileResult(shown, doc)
+        if not (doc.projects or doc.overall or doc.fragments):
+            return FileResult(shown, error=NO_TABLE)  # nothing to audit is no "100 分（优）"
         rules, profile = _engine(settings)
-        return FileResult(path, doc, tuple(check_document(doc, rules, profile)))
-    except _Timeout:
-        return FileResult(path, error=f"处理超时（超过 {settings.timeout_s:g} 秒），已跳过")
+        return FileResult(shown, doc, tuple(check_document(doc, rules, profile)))
     except FileNotFoundError:
-        return FileResult(path, error="文件不存在")
+        return FileResult(shown, error="文件不存在")
     except InputError as exc:
-        return FileResult(path, error=exc.problem)
+        return FileResult(shown, error=exc.problem)
     except RecursionError:
-        return FileResult(path, error="文件结构过深，无法处理")
+        return FileResult(shown, error="文件结构过深，无法处理")
     except MemoryError:
-        return FileResult(path, error="文件过大，内存不足")
+        return FileResult(shown, error=f"文件过大，处理时超过内存上限（{settings.memory_mb:g} MB）")
     except Exception as exc:
-        return FileResult(path, error=f"内部错误（{type(exc).__name__}: {exc}），请把此文件报告给开发者")
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            if previous is not None:
-                signal.signal(signal.SIGALRM, previous)
+        return FileResult(shown, error=f"内部错误（{type(exc).__name__}: {exc}），请把此文件报告给开发者")
 
 
 def _encode(result: FileResult) -> str:
@@ -171,7 +161,6 @@ def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None,
     for i in range(len(paths)):
         if results[i] is None:
             result, encoded = next(computed)
-            assert result.path == paths[todo[next_todo]]
             next_todo += 1
             if cache and keys[i] and encoded is not None:
                 cache.put(f"{keys[i]}:{digest}", encoded)
@@ -187,17 +176,20 @@ def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None,
 
 
 def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool) -> Iterator[tuple[FileResult, str | None]]:
-    if jobs <= 1 or len(paths) < 4:
+    """Each file in a killable worker (time and memory limits); in this process only when there are
+    no limits to enforce and one job (debugging, profiling)."""
+    from .inputs import display_path
+    from .pool import KillingPool
+
+    if jobs <= 1 and settings.timeout_s <= 0 and settings.memory_mb <= 0:
         for p in paths:
             yield _worker((p, settings, encode))
         return
-    done = 0
-    try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for item in pool.map(_worker, [(p, settings, encode) for p in paths], chunksize=4):
-                done += 1
-                yield item
-    except BrokenProcessPool:
-        # a worker died (killed, out of memory): finish the rest here, one by one, each isolated
-        for p in paths[done:]:
-            yield _worker((p, settings, encode))
+    timed_out = f"处理超时（超过 {settings.timeout_s:g} 秒），已停止并跳过"
+    crashed = "处理进程意外退出（可能内存不足或文件触发了解析库的缺陷），已跳过"
+    pool: KillingPool[tuple[str, Settings, bool], tuple[FileResult, str | None]] = KillingPool(
+        work=_worker,
+        on_timeout=lambda item: (FileResult(display_path(item[0]), error=timed_out), None),
+        on_crash=lambda item: (FileResult(display_path(item[0]), error=crashed), None),
+        jobs=jobs, timeout_s=settings.timeout_s, memory_mb=settings.memory_mb)
+    yield from pool.map([(p, settings, encode) for p in paths])

@@ -23,22 +23,20 @@ class ResultCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is an append, not an fsync
         self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
-        self.pending = 0
 
     def get(self, key: str) -> str | None:
         row = self.db.execute("SELECT data FROM results WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def put(self, key: str, data: str) -> None:
+        """Store one result and commit it at once: a batch killed midway keeps what it finished."""
         self.db.execute("INSERT OR REPLACE INTO results (key, data) VALUES (?, ?)", (key, data))
-        self.pending += 1
-        if self.pending >= 200:
-            self.commit()
+        self.db.commit()
 
     def commit(self) -> None:
         self.db.commit()
-        self.pending = 0
 
     def close(self) -> None:
         self.commit()

@@ -14,54 +14,71 @@ import click
 
 from . import __version__
 from .errors import InputError
+from .inputs import display_path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".xlsx", ".xlsm", ".docx", ".pdf"})  # found in folders
-
-
-def collect_inputs(paths: Iterable[str], exclude: Path | None = None) -> list[Path]:
-    """Files as given, folders walked recursively for supported documents; sorted, no repeats.
-
-    Hidden files, Office lock files (~$…) and anything under `exclude` (the report folder, when
-    it sits inside an input folder) are skipped."""
-    found: list[Path] = []
-    seen: set[Path] = set()
-    skip = exclude.resolve() if exclude is not None else None
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            candidates = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
-                                and not p.name.startswith((".", "~$"))
-                                and not (skip is not None and skip in p.resolve().parents))
-        else:
-            candidates = [path]
-        for p in candidates:
-            key = p.resolve() if p.exists() else p
-            if key not in seen:
-                seen.add(key)
-                found.append(p)
-    return found
 
 
 def report_error(error: InputError) -> None:
-    click.echo(f"错误：{error.path}：{error.problem}", err=True)
+    from .inputs import display_path
+
+    click.echo(f"错误：{display_path(error.path)}：{error.problem}", err=True)
 
 
-def read_documents(paths: Iterable[str]):
-    """Extract every input; unreadable files are reported (named) and listed, the rest go on."""
-    from .extract import extract_path
+def fail(message: str) -> None:
+    """A user mistake (a missing file, a wrong option value): said in Chinese, exit 2, no traceback."""
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(EXIT_ERROR)
 
-    inputs = collect_inputs(paths)
-    if not inputs:
-        raise click.UsageError("没有找到可读取的文件（支持 .txt）")
-    documents, failures = [], []
-    for path in inputs:
-        try:
-            documents.append(extract_path(path))
-        except InputError as exc:
-            report_error(exc)
-            failures.append({"path": str(path), "error": exc.problem})
-    return documents, failures
+
+def gather_inputs(paths: Iterable[str], outputs: Iterable[Path] = ()) -> tuple[list[str], list[dict[str, str]]]:
+    """The files to process, and a failure (named, with its reason) for every file found but not read."""
+    from .inputs import collect_inputs, display_path, no_inputs_message
+
+    inputs, skipped = collect_inputs(paths, outputs)
+    if not inputs and not skipped:
+        fail(no_inputs_message())
+    failures = []
+    for item in skipped:
+        report_error(InputError(item.path, item.reason))
+        failures.append({"path": display_path(item.path), "error": item.reason})
+    return inputs, failures
+
+
+def limit_options(command):
+    """The limits every command that reads documents shares (one pipeline, the same guards)."""
+    for option in reversed((
+        click.option("--max-size", type=click.FloatRange(min=0.1), default=50.0, show_default=True,
+                     help="单个文件大小上限（MB），超过的文件不读取，记入“处理失败”"),
+        click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
+                     help="单个文件处理时间上限（秒，0 为不限）：超时的文件其处理进程被终止，记入“处理失败”"),
+        click.option("--max-memory", type=click.FloatRange(min=0), default=2048.0, show_default=True,
+                     help="每个处理进程的内存上限（MB，0 为不限）"),
+        click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）"),
+    )):
+        command = option(command)
+    return command
+
+
+def run_inputs(inputs: list[str], settings, jobs: int | None, cache=None, keys=None):
+    """Every input through the one pipeline (killable workers, size, time and memory limits)."""
+    from .batch import default_jobs, run_batch
+
+    jobs = jobs or min(default_jobs(), max(1, len(inputs)))
+    return run_batch(inputs, settings, jobs, cache, keys=keys)
+
+
+def read_documents(paths: Iterable[str], settings, jobs: int | None) -> tuple[list, list[dict[str, str]], list]:
+    """Extract (and, when the settings say so, check) every input; failures are named and listed."""
+    inputs, failures = gather_inputs(paths)
+    results = []
+    for result in run_inputs(inputs, settings, jobs):
+        if result.error is not None or result.document is None:
+            report_error(InputError(result.path, result.error or "未知错误"))
+            failures.append({"path": result.path, "error": result.error or "未知错误"})
+        else:
+            results.append(result)
+    return [r.document for r in results], failures, results
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,13 +92,17 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True,
               help="输出格式")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认输出到屏幕；xlsx 必须指定）")
-def extract(paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+@limit_options
+def extract(paths: tuple[str, ...], fmt: str, output: str | None, max_size: float, timeout: float,
+            max_memory: float, jobs: int | None) -> None:
     """提取绩效目标表：每个指标一行（一级/二级/三级指标、指标值及解析结果）。"""
+    from .batch import Settings
     from .serialize import FLAT_COLUMNS, document_dict, flat_rows
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("xlsx 格式需要用 -o 指定输出文件")
-    documents, failures = read_documents(paths)
+    settings = Settings(check=False, max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory)
+    documents, failures, _ = read_documents(paths, settings, jobs)
     for doc in documents:
         path = doc.path
         if not doc.projects and not doc.overall:
@@ -170,25 +191,29 @@ def _load_profile_or_exit(profile: str):
               help="有此级别及以上的问题时退出码为 1")
 @click.option("--exit-zero", is_flag=True, help="发现问题时退出码仍为 0（只有无法读取的文件才返回 2）")
 @click.option("-v", "--verbose", is_flag=True, help="同时列出每条问题的依据")
+@limit_options
 def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, select: str | None,
-          ignore: str | None, fail_level: str, exit_zero: bool, verbose: bool) -> None:
+          ignore: str | None, fail_level: str, exit_zero: bool, verbose: bool, max_size: float, timeout: float,
+          max_memory: float, jobs: int | None) -> None:
     """审核绩效目标：列出每个项目的问题、修改建议和依据，并给出得分与等级。
 
     退出码：0 没有达到 --fail-level 的问题；1 有；2 有文件无法读取或用法错误。
     """
-    from .check import check_document
+    from .batch import Settings
     from .check.score import score_document
     from .model import SEVERITY_ORDER
     from .report.records import CheckedDocument, checked_dict
 
-    rules = _load_rules_or_exit(select, ignore)
+    _load_rules_or_exit(select, ignore)
     settings = _load_profile_or_exit(profile)
-    documents, failures = read_documents(paths)
+    limits = Settings(profile=profile, select=select, ignore=ignore, max_size_mb=max_size, timeout_s=timeout,
+                      memory_mb=max_memory)
+    _, failures, results = read_documents(paths, limits, jobs)
     checked: list[CheckedDocument] = []
-    for doc in documents:
-        findings = check_document(doc, rules, settings)
-        score, tables = score_document(doc, findings, settings)
-        checked.append(CheckedDocument(doc, tuple(findings), score, tables))
+    for result in results:
+        findings = list(result.findings)
+        score, tables = score_document(result.document, findings, settings)
+        checked.append(CheckedDocument(result.document, tuple(findings), score, tables))
     if fmt == "json":
         from .output import write_json
 
@@ -276,26 +301,22 @@ def _describe_example(example) -> str:
 @click.option("--ignore", help="不运行这些规则")
 @click.option("--baseline", type=click.Path(dir_okay=False),
               help="上次的 审核汇总.xlsx：其中“审核意见”标为“误报”的问题本次不再列出，其余意见带入本次")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="缓存文件（默认在用户缓存目录）")
 @click.option("--no-cache", is_flag=True, help="不使用缓存，全部重新审核")
-@click.option("--max-size", type=click.FloatRange(min=0.1), default=50.0, show_default=True,
-              help="单个文件大小上限（MB），超过的文件不读取，记入“处理失败”")
-@click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
-              help="单个文件处理时间上限（秒，0 为不限），超时的文件跳过并记入“处理失败”")
+@limit_options
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
 def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, select: str | None,
           ignore: str | None, baseline: str | None, jobs: int | None, cache_path: str | None, no_cache: bool,
-          max_size: float, timeout: float, quiet: bool) -> None:
+          max_size: float, timeout: float, max_memory: float, quiet: bool) -> None:
     """批量审核：写出审核汇总工作簿（汇总排名、问题清单、指标明细、处理失败）和 JSON。
 
     退出码：0 全部文件已审核；2 有文件无法处理（其余照常审核，失败原因列在“处理失败”）或用法错误。
     """
+    from . import manifest
     from .baseline import read_verdicts
-    from .batch import Settings, run_batch
-    from .check.score import score_document
-    from .report.excel import SummaryWorkbook, safe_file_name, write_unit_workbook
-    from .report.records import CheckedDocument, checked_dict
+    from .batch import Settings, file_key
+    from .output import atomic_writer, remove_stale_temporaries
+    from .report.excel import SummaryWorkbook
 
     _load_rules_or_exit(select, ignore)
     settings_profile = _load_profile_or_exit(profile)
@@ -304,21 +325,22 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
         try:
             verdicts = read_verdicts(baseline)
         except InputError as exc:
-            raise click.UsageError(f"{exc.path}：{exc.problem}") from None
-    false_positives = {fp for fp, v in verdicts.items() if v == "误报"}
-    inputs = [str(p) for p in collect_inputs(paths, exclude=Path(outdir))]
-    if not inputs:
-        raise click.UsageError("没有找到可读取的文件（支持 .txt）")
+            fail(f"{exc.path}：{exc.problem}")
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
+    summary_path, json_path, units_dir = out / "审核汇总.xlsx", out / "审核结果.json", out / UNITS_FOLDER
+    inputs, failures = gather_inputs(paths, outputs=[summary_path, json_path, units_dir, out / manifest.NAME])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"无法创建输出文件夹 {out}（{exc.strerror or exc}）")
+    remove_stale_temporaries(out, units_dir)
     cache = _open_cache(cache_path, no_cache)
-    settings = Settings(profile=profile, select=select, ignore=ignore, max_size_mb=max_size, timeout_s=timeout)
-    from . import manifest
-    from .batch import file_key
-
+    settings = Settings(profile=profile, select=select, ignore=ignore, max_size_mb=max_size, timeout_s=timeout,
+                        memory_mb=max_memory)
     keys = [file_key(p) for p in inputs]
     state = {"settings": settings.digest(), "baseline": manifest.baseline_digest(baseline), "per_unit": per_unit,
-             "inputs": [[p, k] for p, k in zip(inputs, keys, strict=True)]}
+             "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],
+             "skipped": list(failures)}
     previous = manifest.up_to_date(out, state) if cache is not None else None
     if previous is not None:
         summary = previous["summary"]
@@ -326,57 +348,90 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
                    f"（{summary['done']} 份已审核，{summary['failed']} 份失败）。", err=True)
         cache.close()
         sys.exit(EXIT_ERROR if summary["failed"] else EXIT_OK)
-    workbook = SummaryWorkbook(out / "审核汇总.xlsx", verdicts)
-    unit_names: set[str] = set()
-    written: list[Path] = []
-    failures: list[dict[str, str]] = []
+    workbook = SummaryWorkbook(summary_path, verdicts)
+    for failure in failures:
+        workbook.fail(failure["path"], failure["error"])
+    writer = _UnitWriter(units_dir, verdicts) if per_unit else None
+    false_positives = {fp for fp, v in verdicts.items() if v == "误报"}
     suppressed = 0
     show_progress = not quiet and sys.stderr.isatty()
     bar = click.progressbar(length=len(inputs), label="审核中", file=sys.stderr) if show_progress else None
-    from .output import atomic_writer
-
-    with atomic_writer(out / "审核结果.json") as handle:
+    with atomic_writer(json_path) as handle:
         handle.write('{"profile": ' + json.dumps(settings_profile.get("name"), ensure_ascii=False) + ', "documents": [')
         first = True
-        for result in run_batch(inputs, settings, jobs, cache, keys=keys):
+        for result in run_inputs(inputs, settings, jobs, cache, keys):
             if bar is not None:
                 bar.update(1)
-            if result.error is not None or result.document is None:
-                report_error(InputError(result.path, result.error or "未知错误"))
-                failures.append({"path": result.path, "error": result.error or "未知错误"})
-                workbook.fail(result.path, result.error or "未知错误")
-                continue
-            doc = result.document
-            findings = [f for f in result.findings if f.fingerprint() not in false_positives]
-            suppressed += len(result.findings) - len(findings)
-            score, tables = score_document(doc, findings, settings_profile)
-            workbook.add(doc, findings, score.score, score.grade)
-            checked = CheckedDocument(doc, tuple(findings), score, tables)
-            handle.write(("" if first else ",\n") + json.dumps(checked_dict(checked), ensure_ascii=False))
-            first = False
-            if per_unit:
-                name = safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
-                candidate, n = name, 2
-                while candidate in unit_names:
-                    candidate, n = f"{name}_{n}", n + 1
-                unit_names.add(candidate)
-                unit_path = out / "各单位审核意见" / f"{candidate}.xlsx"
-                write_unit_workbook(unit_path, doc, findings, score.score, score.grade, tables, verdicts)
-                written.append(unit_path)
+            error = result.error or (None if result.document is not None else "未知错误")
+            if error is None:
+                try:  # every step after reading is inside the file's isolation too
+                    kept, entry = _report_one(result, false_positives, settings_profile, workbook, writer)
+                except Exception as exc:
+                    error = f"生成报告时出错（{type(exc).__name__}: {exc}），请把此文件报告给开发者"
+                else:
+                    suppressed += kept
+                    handle.write(("" if first else ",\n") + entry)
+                    first = False
+            if error is not None:
+                report_error(InputError(result.path, error))
+                failures.append({"path": result.path, "error": error})
+                workbook.fail(result.path, error)
         handle.write('],\n"failures": ' + json.dumps(failures, ensure_ascii=False)
                      + ', "suppressed": ' + str(suppressed) + "}\n")
     if bar is not None:
         bar.render_finish()
     workbook.close(suppressed)
-    done = len(inputs) - len(failures)
+    done = len(inputs) + len(state["skipped"]) - len(failures)
     if cache is not None:
         cache.close()
-        manifest.save(out, state, [out / "审核汇总.xlsx", out / "审核结果.json", *written],
+        manifest.save(out, state, [summary_path, json_path, *(writer.written if writer else [])],
                       {"done": done, "failed": len(failures), "suppressed": suppressed})
     click.echo(f"已审核 {done} 份文件，失败 {len(failures)} 份，按上次审核意见排除误报 {suppressed} 条。", err=True)
-    click.echo(f"已写入 {out / '审核汇总.xlsx'}、{out / '审核结果.json'}"
-               + (f" 和 {len(unit_names)} 份单位审核意见（{out / '各单位审核意见'}）" if per_unit else ""), err=True)
+    click.echo(f"已写入 {summary_path}、{json_path}"
+               + (f" 和 {len(writer.written)} 份单位审核意见（{units_dir}）" if writer else ""), err=True)
     sys.exit(EXIT_ERROR if failures else EXIT_OK)
+
+
+UNITS_FOLDER = "各单位审核意见"
+
+
+class _UnitWriter:
+    """One workbook per unit, named after it; names made safe and unique."""
+
+    def __init__(self, folder: Path, verdicts: dict[str, str]) -> None:
+        self.folder, self.verdicts = folder, verdicts
+        self.names: set[str] = set()
+        self.written: list[Path] = []
+
+    def write(self, doc, findings, score, tables) -> None:
+        from .report.excel import safe_file_name, write_unit_workbook
+
+        name = safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
+        candidate, n = name, 2
+        while candidate.casefold() in self.names:
+            candidate, n = f"{name}_{n}", n + 1
+        path = self.folder / f"{candidate}.xlsx"
+        write_unit_workbook(path, doc, findings, score.score, score.grade, tables, self.verdicts)
+        self.names.add(candidate.casefold())
+        self.written.append(path)
+
+
+def _report_one(result, false_positives: set[str], profile, workbook, writer: _UnitWriter | None) -> tuple[int, str]:
+    """Score one audited file and write its reports; returns (findings suppressed, its JSON entry).
+
+    Everything that can fail (fingerprints, scores, the unit's workbook) runs before the summary
+    and the JSON are touched, so a failure leaves no half of a document in them."""
+    from .check.score import score_document
+    from .report.records import CheckedDocument, checked_dict
+
+    doc = result.document
+    findings = [f for f in result.findings if f.fingerprint() not in false_positives]
+    score, tables = score_document(doc, findings, profile)
+    entry = json.dumps(checked_dict(CheckedDocument(doc, tuple(findings), score, tables)), ensure_ascii=False)
+    if writer is not None:
+        writer.write(doc, findings, score, tables)
+    workbook.add(doc, findings, score.score, score.grade)
+    return len(result.findings) - len(findings), entry
 
 
 def _open_cache(cache_path: str | None, no_cache: bool):

@@ -223,4 +223,4 @@ class Finding:
 
         key = "\x1f".join([self.rule, os.path.basename(self.location.file), self.project or "", self.period or "",
                            self.level3 or "", self.value or ""])
-        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+        return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]

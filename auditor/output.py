@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -15,12 +16,18 @@ from typing import IO, Any
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_TEMPORARY = re.compile(r"^\.auditor-(\d+)-[0-9a-z_]+\.tmp$")
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
-    """Write to a temporary file beside `path`, then rename it over `path` (never half a report)."""
+    """Write to a temporary file beside `path`, then rename it over `path` (never half a report).
+
+    The temporary name is short (a long target name must not push it past 255 bytes) and carries
+    this process's id, so a later run can tell a killed run's leftovers from a live run's files."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".auditor-{os.getpid()}-", suffix=".tmp", dir=target.parent)
     try:
         mode = "wb" if binary else "w"
         with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
@@ -31,6 +38,35 @@ def atomic_writer(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def remove_stale_temporaries(*folders: Path) -> int:
+    """Delete temporary files that an earlier, killed run of this tool left in `folders`."""
+    removed = 0
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            match = _TEMPORARY.match(name)
+            if match and not _alive(int(match.group(1))):
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / name)
+                    removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else (or not knowable here): leave its files alone
+    return True
 
 
 def _umask() -> int:

@@ -236,3 +236,67 @@ def test_report_folder_inside_the_input_folder_is_not_read_back(tmp_path):
     assert audit(*args).exit_code == 0  # the second run must not audit its own reports
     data = json.loads((folder / "审核结果" / "审核结果.json").read_text(encoding="utf-8"))
     assert [d["document"] for d in data["documents"]] == [SAMPLE_002.name]
+
+
+def test_output_folder_may_be_the_input_folder(tmp_path):
+    """Outputs are left out, inputs are not (also a user's file that happens to be another report)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in (SAMPLE_000, SAMPLE_002):
+        shutil.copy(p, folder / p.name)
+    for _ in range(2):
+        result = audit(folder, "-o", folder, "--per-unit", "--no-cache", "-q")
+        assert result.exit_code == 0, result.output
+        data = json.loads((folder / "审核结果.json").read_text(encoding="utf-8"))
+        assert [d["document"] for d in data["documents"]] == [SAMPLE_000.name, SAMPLE_002.name]
+        assert data["failures"] == []
+
+
+def test_stale_temporary_files_of_a_killed_run_are_removed(tmp_path):
+    out = tmp_path / "out"
+    (out / "各单位审核意见").mkdir(parents=True)
+    dead = 2**22 + 12345  # above any pid_max default: no such process
+    stale = [out / f".auditor-{dead}-abc123.tmp", out / "各单位审核意见" / f".auditor-{dead}-x9.tmp"]
+    live = out / f".auditor-{os.getpid()}-live.tmp"  # this process is alive: a live run's file stays
+    other = out / ".somebody-else.tmp"
+    for path in (*stale, live, other):
+        path.write_bytes(b"x" * 1000)
+    assert audit(SAMPLE_002, "-o", out, "--per-unit", "--no-cache", "-q").exit_code == 0
+    assert not any(p.exists() for p in stale) and live.exists() and other.exists()
+
+
+def test_cache_rows_are_committed_as_results_arrive(tmp_path):
+    """A batch killed midway keeps every result it finished: each is committed when it arrives."""
+    import sqlite3
+
+    from auditor.batch import Settings, run_batch
+    from auditor.cache import ResultCache
+
+    cache = ResultCache(tmp_path / "c.sqlite")
+    batch = run_batch([str(SAMPLE_000), str(SAMPLE_002)], Settings(), jobs=1, cache=cache)
+    next(batch)
+    reader = sqlite3.connect(tmp_path / "c.sqlite")
+    assert reader.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 1
+    batch.close()
+
+
+@pytest.mark.parametrize("content,problem", [(None, "不存在"), (b"plain text", "不是 Excel 工作簿"),
+                                             (b"PK\x03\x04broken", "损坏")])
+def test_baseline_mistakes_are_chinese_errors(tmp_path, content, problem):
+    baseline = tmp_path / ("上次.txt" if content == b"plain text" else "上次.xlsx")
+    if content is not None:
+        baseline.write_bytes(content)
+    result = audit(SAMPLE_002, "-o", tmp_path / "out", "--baseline", baseline, "--no-cache", "-q")
+    assert result.exit_code == 2 and problem in result.stderr and "Traceback" not in result.output
+    assert result.stderr.startswith("错误：")
+
+
+def test_no_files_names_every_supported_type(tmp_path):
+    from auditor.readers import SUPPORTED_SUFFIXES
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for command in (["audit", str(empty), "-o", str(tmp_path / "out")], ["check", str(empty)],
+                    ["extract", str(empty)]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2 and all(s in result.stderr for s in SUPPORTED_SUFFIXES), result.stderr

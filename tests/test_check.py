@@ -98,11 +98,14 @@ def test_rules_and_explain():
     assert run("explain", "Q99").exit_code == 2
 
 
-def test_document_without_tables_is_clean(tmp_path):
+def test_document_without_tables_gets_no_score(tmp_path):
     plain = tmp_path / "plain.txt"
     plain.write_text("某某局2026年度部门预算公开\n一、部门职责\n负责全区工作。\n", encoding="utf-8")
     result = run("check", str(plain))
-    assert result.exit_code == 0 and "未找到绩效目标表" in result.stdout
+    assert result.exit_code == 2 and f"{plain}：未找到绩效目标表" in result.stderr
+    assert "分" not in result.stdout and "优" not in result.stdout
+    data = json.loads(run("check", str(plain), "--format", "json").stdout)
+    assert data["documents"] == [] and "未找到绩效目标表" in data["failures"][0]["error"]
 
 
 def test_scores_and_grades(documents):

@@ -90,7 +90,7 @@ def test_document_without_tables_exits_0(tmp_path):
 
 def test_nonexistent_path_is_usage_error(tmp_path):
     result = run("extract", str(tmp_path / "missing.txt"))
-    assert result.exit_code == 2 and "无法读取" in result.stderr
+    assert result.exit_code == 2 and "missing.txt：文件不存在" in result.stderr
 
 
 def test_formula_like_text_stays_text(tmp_path):

@@ -159,13 +159,59 @@ def test_hostile_batch(tmp_path):
     assert [row[0] for row in wb["处理失败"].iter_rows(min_row=2, values_only=True)]
 
 
-def test_size_and_time_limits(tmp_path):
+def test_size_limit():
     from auditor.batch import Settings, audit_file
 
     path = str(SAMPLES / "000_6173ad3f6f2e28ea.txt")
     assert "文件过大" in audit_file(path, Settings(max_size_mb=0.01)).error
-    assert "处理超时" in audit_file(path, Settings(timeout_s=0.001)).error
     assert audit_file(path, Settings()).error is None
+
+
+def test_pool_kills_a_worker_stuck_in_one_c_call_and_goes_on():
+    import time
+
+    from hostile_files import stuck_or_upper
+
+    from auditor.pool import KillingPool
+
+    pool = KillingPool(work=stuck_or_upper, on_timeout=lambda item: f"timeout:{item}",
+                       on_crash=lambda item: f"crash:{item}", jobs=2, timeout_s=1.5, memory_mb=1024)
+    start = time.monotonic()
+    results = list(pool.map(["a", "stuck", "b", "die", "hog", "c"]))
+    assert results == ["A", "timeout:stuck", "B", "crash:die", "MemoryError", "C"]
+    assert time.monotonic() - start < 20
+
+
+def test_timeout_kills_the_file_in_audit_and_check(tmp_path, monkeypatch):
+    """A file stuck inside a parser's C call is stopped by the batch's timeout, in audit and check alike."""
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the stuck parser is patched in; only forked workers see the patch")
+    import re as regex
+
+    import auditor.extract
+
+    real = auditor.extract.extract_path
+
+    def stuck_on_one_file(path):
+        if Path(path).name == "stuck.txt":
+            regex.match(r"(a+)+$", "a" * 64 + "b")
+        return real(path)
+
+    monkeypatch.setattr(auditor.extract, "extract_path", stuck_on_one_file)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "002_4d30544783f67109.txt", folder / "good.txt")
+    shutil.copy(SAMPLES / "002_4d30544783f67109.txt", folder / "stuck.txt")
+    checked = CliRunner().invoke(main, ["check", str(folder), "--timeout", "2", "--format", "json"])
+    assert checked.exit_code == 2, checked.output
+    data = json.loads(checked.stdout)
+    assert [d["document"] for d in data["documents"]] == ["good.txt"]
+    assert "处理超时" in data["failures"][0]["error"] and data["failures"][0]["path"].endswith("stuck.txt")
+    audited = CliRunner().invoke(main, ["audit", str(folder), "-o", str(tmp_path / "out"), "--timeout", "2",
+                                        "--no-cache", "-q"])
+    assert audited.exit_code == 2 and "stuck.txt：处理超时" in audited.stderr
 
 
 def test_corrupt_pdf_and_absurd_inputs(tmp_path):
@@ -179,3 +225,83 @@ def test_corrupt_pdf_and_absurd_inputs(tmp_path):
     fake.write_bytes(io.BytesIO(b"not a zip at all").getvalue())
     with pytest.raises(InputError, match="损坏"):
         extract_path(fake)
+
+
+# --- the issue's attack, all in one batch beside one good document ------------------------------
+
+def _garbled_bytes() -> bytes:
+    """UTF-8 text read as GB18030 and saved so: every byte decodes, no character is right."""
+    text = (SAMPLES / "002_4d30544783f67109.txt").read_text(encoding="utf-8")
+    return text.encode("utf-8").decode("gb18030", errors="replace").encode("gb18030")
+
+
+def _big5_bytes() -> bytes:
+    import opencc
+
+    text = (SAMPLES / "002_4d30544783f67109.txt").read_text(encoding="utf-8")
+    return opencc.OpenCC("s2t").convert(text).encode("big5", errors="replace")
+
+
+def test_attack_batch_finishes_within_limits(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    import hostile_files as hostile
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good_text = (SAMPLES / "002_4d30544783f67109.txt").read_text(encoding="utf-8")
+    (folder / "good.txt").write_text(good_text, encoding="utf-8")
+    long_unit = "长治市屯留区某某某中心" * 30  # 300 characters
+    (folder / "long_unit.txt").write_text(good_text.replace("长治市屯留区人民政府办公室", long_unit), encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), b"\xb2\xe2\xca\xd4.txt"), "wb") as handle:  # 测试 in GBK
+        handle.write(good_text.encode("utf-8"))
+    (folder / "big5.txt").write_bytes(_big5_bytes())
+    (folder / "garbled.txt").write_bytes(_garbled_bytes())
+    hostile.gridspan_docx(folder / "gridspan.docx")
+    hostile.gridspan_docx(folder / "nan_span.docx", span="many")
+    hostile.many_tables_docx(folder / "many_tables.docx")
+    hostile.merged_bomb_xlsx(folder / "merged.xlsx")
+    hostile.far_cell_xlsx(folder / "far_cell.xlsx")
+    hostile.cid_pdf(folder / "cid.pdf")
+    (folder / "no_table.txt").write_text("某某局2026年度部门预算公开\n一、部门职责\n负责全区工作。\n" * 20,
+                                         encoding="utf-8")
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    (folder / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    os.symlink(folder / "gone.txt", folder / "dangling.txt")
+    (tmp_path / "secret.txt").write_text(good_text, encoding="utf-8")
+    os.symlink(tmp_path / "secret.txt", folder / "outside.txt")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "auditor", "audit", str(folder), "-o", str(out), "--per-unit", "--no-cache",
+               "-q", "--timeout", "60", "--jobs", "2"]
+    probe = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True); "
+             "sys.stderr.buffer.write(r.stderr); "
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    run = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, timeout=600)
+    code, peak_kb = map(int, run.stdout.split())
+    assert code == 2 and "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert peak_kb * 3 < 2 * 1024 * 1024  # the main process and two workers, each at most this
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 2 * 1024 * 1024
+    data = json.loads((out / "审核结果.json").read_text(encoding="utf-8"))
+    failures = {Path(f["path"]).name: f["error"] for f in data["failures"]}
+    expected = {"gridspan.docx": "声明跨 1,000,000,000 列", "nan_span.docx": "不是数字",
+                "many_tables.docx": "表格过多", "merged.xlsx": "合并单元格", "far_cell.xlsx": "过大",
+                "cid.pdf": "文字层无法识别", "garbled.txt": "文字无法识别", "no_table.txt": "未找到绩效目标表",
+                "old.doc": "另存为 .docx", "old.xls": "另存为 .xlsx", "scan.png": "不支持的文件类型",
+                "dangling.txt": "链接指向的文件不存在", "outside.txt": "输入文件夹以外"}
+    assert set(failures) == set(expected), failures
+    for name, reason in expected.items():
+        assert reason in failures[name], (name, failures[name])
+    audited = {d["document"]: d for d in data["documents"]}
+    assert set(audited) == {"good.txt", "long_unit.txt", "\ufffd\ufffd\ufffd\ufffd.txt", "big5.txt"}
+    assert all(len(d["projects"]) == 9 and d["findings"] for d in audited.values())
+    assert audited["long_unit.txt"]["unit"] == long_unit
+    units = sorted(p.name for p in (out / "各单位审核意见").iterdir())
+    assert len(units) == 4 and all(len(name.encode()) <= 200 for name in units)
+    assert not any(p.name.endswith(".tmp") for p in out.rglob("*"))
+    from openpyxl import load_workbook
+
+    listed = [row[0] for row in load_workbook(out / "审核汇总.xlsx")["处理失败"].iter_rows(min_row=2, values_only=True)]
+    assert len(listed) == len(expected)

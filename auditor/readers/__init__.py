@@ -11,6 +11,7 @@ from ..model import Document
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 SUPPORTED_SUFFIXES = frozenset({".txt", ".text", ".xlsx", ".xlsm", ".docx", ".pdf"})
+LEGACY_SUFFIXES = frozenset({".xls", ".doc", ".wps", ".et"})  # refused with how to convert them
 
 
 def read_document(path: Path) -> Document:
@@ -27,7 +28,7 @@ def read_document(path: Path) -> Document:
         from .pdf import read_pdf
 
         return read_pdf(path)
-    if suffix in (".xls", ".doc", ".wps", ".et"):
+    if suffix in LEGACY_SUFFIXES:
         modern = ".xlsx" if suffix in (".xls", ".et") else ".docx"
         raise InputError(str(path), f"不支持旧版 {suffix} 格式，请另存为 {modern}")
     from ..extract import extract_text

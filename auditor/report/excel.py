@@ -303,12 +303,16 @@ _RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?$", re.IGNORECASE)
 
 
 def safe_file_name(name: str, fallback: str = "未识别单位") -> str:
-    """A file name from a unit name: no separators, no '..', no reserved device names, ≤ 80 chars."""
+    """A file name from a unit name: no separators, no '..', no reserved device names, at most 80
+    characters and 180 bytes (room for '.xlsx', a '_2' and any file system's 255-byte limit)."""
     name = _UNSAFE_NAME.sub("_", clean(name)).strip(" .")
     name = name.replace("..", "_")
     if not name or _RESERVED.match(name):
         name = f"{fallback}_{name}" if name else fallback
-    return name[:80]
+    name = name[:80]
+    while len(name.encode("utf-8", "replace")) > 180:
+        name = name[:-1]
+    return name.rstrip(" .") or fallback
 
 
 def write_unit_workbook(path: Path, doc: Document, findings: Sequence[Finding], score: float, grade: str,

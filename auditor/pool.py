@@ -1,0 +1,149 @@
+"""Worker processes that can be killed: each item runs in a child process under a memory cap, and
+an item that runs past its time limit has its worker killed (SIGKILL), not asked to stop.
+
+A flag checked between steps, or a SIGALRM raised into Python, cannot stop a parser stuck in one
+C call (a billion-cell allocation, a regular expression); only killing the process can. A killed
+or crashed worker is replaced and the batch goes on; results come back in input order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def limit_memory(megabytes: float) -> None:
+    """Cap this process's address space, so a runaway allocation is a MemoryError, not a machine
+    brought down (POSIX only; elsewhere the readers' own size caps are the guard)."""
+    if megabytes <= 0:
+        return
+    try:
+        import resource
+    except ImportError:
+        return
+    limit = int(megabytes * 1024 * 1024)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _serve(conn: Connection, work: Callable[[Any], Any], memory_mb: float) -> None:
+    limit_memory(memory_mb)
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        conn.send(work(item))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    index: int | None = None
+    started: float = 0.0
+
+
+@dataclass
+class KillingPool(Generic[Item, Result]):
+    """Run `work(item)` for every item in `jobs` killable worker processes.
+
+    `on_timeout(item)` and `on_crash(item)` turn an item whose worker was killed or died into a
+    result, so every item yields exactly one result, in order."""
+
+    work: Callable[[Item], Result]
+    on_timeout: Callable[[Item], Result]
+    on_crash: Callable[[Item], Result]
+    jobs: int = 1
+    timeout_s: float = 0.0  # 0: no limit
+    memory_mb: float = 0.0  # 0: no cap
+    _workers: list[_Worker] = field(default_factory=list)
+
+    def _start(self) -> _Worker:
+        context = multiprocessing.get_context()
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(child, self.work, self.memory_mb), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _stop(self, worker: _Worker, kill: bool) -> None:
+        if kill:
+            worker.process.kill()
+        else:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                worker.process.kill()
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
+
+    def map(self, items: Sequence[Item]) -> Iterator[Result]:
+        """Yield one result per item, in the order given."""
+        results: dict[int, Result] = {}
+        pending = deque(range(len(items)))
+        next_out = 0
+        self._workers = [self._start() for _ in range(min(max(1, self.jobs), len(items)))]
+        try:
+            while next_out < len(items):
+                for worker in self._workers:
+                    if worker.index is None and pending:
+                        worker.index = pending.popleft()
+                        worker.started = time.monotonic()
+                        worker.conn.send(items[worker.index])
+                self._collect(items, results)
+                while next_out in results:
+                    yield results.pop(next_out)
+                    next_out += 1
+        finally:
+            for worker in self._workers:
+                self._stop(worker, kill=worker.index is not None)
+            self._workers = []
+
+    def _collect(self, items: Sequence[Item], results: dict[int, Result]) -> None:
+        """Wait for the next result, deadline or death, and replace any worker that is gone."""
+        busy = [w for w in self._workers if w.index is not None]
+        if not busy:
+            return
+        wait_s = None
+        if self.timeout_s > 0:
+            now = time.monotonic()
+            wait_s = max(0.0, min(w.started + self.timeout_s for w in busy) - now)
+        ready = set(wait([w.conn for w in busy], timeout=wait_s))
+        now = time.monotonic()
+        for position, worker in enumerate(self._workers):
+            if worker.index is None:
+                continue
+            index = worker.index
+            if worker.conn in ready:
+                try:
+                    results[index] = worker.conn.recv()
+                    worker.index = None
+                    continue
+                except (EOFError, OSError):
+                    results[index] = self.on_crash(items[index])
+            elif self.timeout_s > 0 and now - worker.started >= self.timeout_s:
+                results[index] = self.on_timeout(items[index])
+            else:
+                continue
+            worker.index = None
+            self._stop(worker, kill=True)
+            self._workers[position] = self._start()
+
