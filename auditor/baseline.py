@@ -15,7 +15,7 @@ def read_verdicts(path: str | Path) -> dict[str, str]:
     """fingerprint → verdict (确认/误报/待定) for every reviewed finding of the workbook."""
     from openpyxl import load_workbook
 
-    from .readers.safety import check_sheet_sizes, check_zip_container
+    from .sources.safety import check_sheet_sizes, check_zip_container
 
     source = Path(path)
     if not source.is_file():

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
+from .sources import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
 
 SUPPORTED_LIST = "、".join(sorted(SUPPORTED_SUFFIXES))
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")

@@ -51,7 +51,7 @@ def main() -> int:
     args = parser.parse_args()
     from auditor.batch import Settings, run_batch
     from auditor.extract import extract_path
-    from auditor.readers.pdf import page_texts
+    from auditor.sources.pdf import page_texts
 
     work = Path(tempfile.mkdtemp(prefix="auditor-pdf-"))
     pdfs = make_pdfs(work)

@@ -12,7 +12,7 @@ Office inputs (--office) are real .docx and .xlsx files holding a sample's table
 sizes are mutated (column spans, merged ranges, dimensions, row and cell numbers, counts; huge,
 negative, non-numeric), saved under mutated file names (bytes that are not UTF-8, control
 characters, device names, 250-byte names). Each goes through the batch's own `audit_file` under a
-1 GB memory cap: every file must be audited or refused with a reason (never an internal error or
+1 GB memory cap (each worker's): every file must be audited or refused with a reason (never an internal error or
 running out of memory), and every name must come out printable, with a fingerprint and a safe
 per-unit file name. Inputs that break a property are written to fuzz/crashes/ (tests replay them).
 """
@@ -236,10 +236,8 @@ def run_office(name: bytes, data: bytes) -> str | None:
 
     from auditor.batch import Settings, audit_file
     from auditor.invariants import violations
-    from auditor.pool import limit_memory
     from auditor.report.excel import safe_file_name
 
-    limit_memory(1024)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(os.fsencode(folder), name)
         try:
@@ -275,7 +273,7 @@ def run_one(data: bytes) -> str | None:
     from auditor.errors import InputError
     from auditor.extract import extract_text
     from auditor.invariants import violations
-    from auditor.reader import decode
+    from auditor.sources.text import decode
 
     try:
         text = decode(data, "fuzz.txt")
@@ -300,8 +298,13 @@ def _task(seed: int) -> tuple[int, str | None]:
     return seed, run_one(make_input(seed))
 
 
-def _office_task(seed: int) -> tuple[int, str | None]:
+def office_task(seed: int) -> tuple[int, str | None]:
+    """One office case, for a worker whose memory is capped (OFFICE_MEMORY_MB): running out of it
+    means a declared size went unchecked."""
     return seed, run_office(*make_office_case(seed))
+
+
+OFFICE_MEMORY_MB = 1024
 
 
 def _save_crash(data: bytes, note: str, name: bytes | None = None) -> None:
@@ -324,7 +327,9 @@ def main() -> int:
     start = time.perf_counter()
     failures = 0
     seeds = range(args.seed * 10_000_000, args.seed * 10_000_000 + args.inputs)
-    with Pool(args.jobs) as pool:
+    from auditor.pool import limit_memory
+
+    with Pool(args.jobs, initializer=limit_memory, initargs=(OFFICE_MEMORY_MB,)) as pool:
         for done, (seed, problem) in enumerate(pool.imap_unordered(_task, seeds, chunksize=200), start=1):
             if problem:
                 failures += 1
@@ -333,7 +338,7 @@ def main() -> int:
             if done % 10_000 == 0:
                 print(f"{done} inputs, {failures} failures, {time.perf_counter() - start:.0f} s", flush=True)
         office_seeds = range(args.seed * 10_000_000, args.seed * 10_000_000 + args.office)
-        for done, (seed, problem) in enumerate(pool.imap_unordered(_office_task, office_seeds, chunksize=10), start=1):
+        for done, (seed, problem) in enumerate(pool.imap_unordered(office_task, office_seeds, chunksize=10), start=1):
             if problem:
                 failures += 1
                 name, data = make_office_case(seed)

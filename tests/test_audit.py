@@ -292,7 +292,7 @@ def test_baseline_mistakes_are_chinese_errors(tmp_path, content, problem):
 
 
 def test_no_files_names_every_supported_type(tmp_path):
-    from auditor.readers import SUPPORTED_SUFFIXES
+    from auditor.sources import SUPPORTED_SUFFIXES
 
     empty = tmp_path / "empty"
     empty.mkdir()

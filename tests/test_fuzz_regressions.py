@@ -30,8 +30,13 @@ if OFFICE_CRASHES:
 
 def test_short_office_campaign():
     """Office files with mutated declared sizes under mutated names, through the batch's audit_file."""
-    problems = [campaign.run_office(*campaign.make_office_case(seed)) for seed in range(16)]
-    assert [p for p in problems if p] == []
+    from auditor.pool import KillingPool
+
+    pool = KillingPool(work=campaign.office_task, on_timeout=lambda seed: (seed, "timeout"),
+                       on_crash=lambda seed: (seed, "worker died"), jobs=2, timeout_s=120,
+                       memory_mb=campaign.OFFICE_MEMORY_MB)
+    problems = list(pool.map(range(16)))
+    assert [p for p in problems if p[1]] == []
 
 
 def test_short_campaign():

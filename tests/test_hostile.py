@@ -22,7 +22,7 @@ from auditor.cli import main
 from auditor.errors import InputError
 from auditor.extract import extract_text
 from auditor.invariants import violations
-from auditor.reader import decode
+from auditor.sources.text import decode
 from auditor.values import parse_value
 
 SAMPLE_LINES = (SAMPLES / "002_4d30544783f67109.txt").read_text(encoding="utf-8").split("\n")

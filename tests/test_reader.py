@@ -8,7 +8,8 @@ import pytest
 from conftest import SAMPLES
 
 from auditor.errors import InputError
-from auditor.reader import clean_lines, decode, normalise, read_text
+from auditor.sources.text import clean_lines, decode, read_text
+from auditor.textnorm import normalise
 
 SAMPLE = (SAMPLES / "002_4d30544783f67109.txt").read_text(encoding="utf-8")
 

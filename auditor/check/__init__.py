@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..model import Document, Finding, Indicator, Location, Project
-from ..reader import normalise
+from ..textnorm import normalise
 from . import selfeval_checks  # noqa: F401 - registers the self-evaluation checks
 from .conditions import RowContext, holds
 from .document_checks import DOCUMENT_CHECKS, OVERALL_TABLE

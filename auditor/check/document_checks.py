@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..model import Document
-from ..reader import normalise
+from ..textnorm import normalise
 from .project_checks import Hit
 
 DocumentCheck = Callable[[Document, Mapping[str, Any], Mapping[str, Any]], Iterable[Hit]]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..model import Document, Indicator, Project
-from ..reader import normalise
+from ..textnorm import normalise
 from .conditions import is_cost_row
 
 Hit = dict[str, Any]

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ..model import Document, Fragment, Project
-from ..reader import Line, clean_lines, normalise
+from ..sources.base import Line, Source
+from ..sources.text import clean_lines
+from ..textnorm import normalise
 from .fields import PROJECT_FIELDS, cells_of, field_of, raw_cells
+from .flat import find_flat_lists, flat_projects
 from .grid import GridReader
 from .narrative import find_budget_figures, find_declared, find_unit_year_kind, running_text
 from .tables import OverallBuilder, ProjectBuilder, grid_like, is_title_line
 
-__all__ = ["extract_lines", "extract_path", "extract_text"]
+__all__ = ["extract_lines", "extract_path", "extract_source", "extract_text"]
 
 _SECTION_HEADING = re.compile(
     r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]+[)）])"
@@ -29,10 +33,23 @@ _OVERALL_TITLE = re.compile(r"整体(支出)?绩效目标(申报)?表")
 
 
 def extract_path(path: str | Path) -> Document:
-    """Read and extract one document (text, xlsx, docx or pdf); raises InputError for unreadable files."""
-    from ..readers import read_document
+    """Read and extract one document (text, xlsx, docx, pdf or html); raises InputError for unreadable files."""
+    from ..sources import read_source
 
-    return read_document(Path(path))
+    return extract_source(read_source(Path(path)))
+
+
+def extract_source(source: Source) -> Document:
+    """Every table of a source: flat indicator lists by their columns, printed tables by their anchors."""
+    lines = list(source.lines)
+    flats = find_flat_lists(lines)
+    flat = [p for f in flats for p in flat_projects(f)]
+    if not flat:
+        return extract_lines(lines, source.path)
+    listed = {f.header_line for f in flats} | {ln.number for f in flats for ln in f.lines}
+    doc = extract_lines([ln for ln in lines if ln.number not in listed], source.path)
+    unit = doc.unit or next((re.sub(r"^\d+[-－—\s]*", "", p.department) for p in flat if p.department), None)
+    return replace(doc, unit=unit, projects=(*doc.projects, *flat), line_count=max(doc.line_count, lines[-1].number))
 
 
 def extract_text(text: str, path: str = "<text>") -> Document:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..reader import normalise
+from ..textnorm import normalise
 
 # field key → pattern on the normalised cell (NFKC, no whitespace, no trailing colon)
 PROJECT_FIELDS: list[tuple[str, re.Pattern[str]]] = [

@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import product
 
 from ..model import Indicator, Period
-from ..reader import normalise
+from ..textnorm import normalise
 from ..values import collapse_doubled, parse_value
 from . import labels
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..reader import normalise
+from ..textnorm import normalise
 
 OUTPUT, BENEFIT, SATISFACTION, COST = "产出指标", "效益指标", "满意度指标", "成本指标"
 

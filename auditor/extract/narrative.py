@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import BudgetFigures, Declared
-from ..reader import Line
+from ..sources.base import Line
 
 _AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _TITLE = re.compile(r"(\d{4})\s*年度?\s*(部门|单位)?\s*(预算|决算)\s*(公开|报告|情况)?")

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Funds, Indicator, Project
-from ..reader import Line, normalise
+from ..sources.base import Line
+from ..textnorm import normalise
 from ..values import parse_value
 from . import labels
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from ..model import Funds, OverallTable, Project
-from ..reader import Line, normalise
+from ..sources.base import Line
+from ..textnorm import normalise
 from ..values import parse_amount
 from . import labels
 from .fields import (

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from collections import Counter
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
+from .base import Line
 from .legible import legibility, to_simplified
 
 WATERMARKS = frozenset({"仅供内部审核", "内部资料", "仅供参考", "内部审核", "样稿", "草稿", "征求意见稿"})
@@ -37,12 +35,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202
 
 
 GARBLED = "文字无法识别（乱码：编码不对或文字已损坏），请用 UTF-8 或 GB18030 编码另存后再审核"
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    number: int  # 1-based line number in the file
-    text: str  # printed text, residue removed; tabs kept as cell separators
 
 
 def decode(data: bytes, path: str) -> str:
@@ -191,15 +183,3 @@ def _drop_running_headers(lines: list[Line]) -> list[Line]:
             first_seen.add(key)
         kept.append(ln)
     return kept
-
-
-def normalise(text: str | None) -> str:
-    """Matching form: NFKC (full-width → half-width), no whitespace."""
-    if not text:
-        return ""
-    return _normalise(text)
-
-
-@lru_cache(maxsize=65536)
-def _normalise(text: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text))

@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..legible import legibility
-from ..model import Document
-from ..reader import clean_lines
+from .base import Line, Source
+from .legible import legibility
+from .text import clean_lines
 
 MAX_PAGES = 3000
 _TABLE_PAGE = re.compile(r"绩效目标|三级指标|指标值|项目名称|绩效指标|整体支出")
@@ -71,7 +71,7 @@ def _table_page_lines(page) -> list[str]:
     return [text for _, text in sorted(items, key=lambda item: item[0])]
 
 
-def read_pdf(path: Path) -> Document:
+def read_pdf(path: Path) -> Source:
     texts = page_texts(path)
     if not any(t.strip() for t in texts):
         raise InputError(str(path), "PDF 没有文字层（可能是扫描件），请提供可复制文字的 PDF 或先做文字识别")
@@ -89,7 +89,12 @@ def read_pdf(path: Path) -> Document:
                     lines_by_page[i] = _table_page_lines(pdf.pages[i])
         except Exception as exc:
             raise InputError(str(path), f"PDF 表格无法解析（{type(exc).__name__}）") from None
-    from ..extract import extract_lines
-
-    text = "\n".join(line for i in range(len(texts)) for line in lines_by_page[i] + [""])
-    return extract_lines(clean_lines(text), str(path))
+    text_lines: list[str] = []
+    page_of_line: list[int] = []  # the page each line of the joined text is on
+    for i in range(len(texts)):
+        page_lines = [*lines_by_page[i], ""]
+        text_lines.extend(page_lines)
+        page_of_line.extend([i + 1] * len(page_lines))
+    lines = [Line(ln.number, ln.text, f"第{page_of_line[ln.number - 1]}页")
+             for ln in clean_lines("\n".join(text_lines))]
+    return Source(str(path), "pdf", tuple(lines))

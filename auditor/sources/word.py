@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from ..model import Document
-from ..reader import Line, clean_lines
+from .base import Source
 from .safety import check_zip_container
+from .text import clean_lines
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Every size the file declares is checked against these before anything is allocated for it.
@@ -84,7 +84,7 @@ def _row_cells(tr, budget: _Budget) -> list[str]:
     return cells
 
 
-def read_docx(path: Path) -> Document:
+def read_docx(path: Path) -> Source:
     check_zip_container(path)
     try:
         import docx
@@ -104,7 +104,4 @@ def read_docx(path: Path) -> Document:
             raw.append("")
     if not any(line.strip() for line in raw):
         raise InputError(str(path), "Word 文件中没有文字")
-    from ..extract import extract_lines
-
-    lines: list[Line] = clean_lines("\n".join(raw))
-    return extract_lines(lines, str(path))
+    return Source(str(path), "docx", tuple(clean_lines("\n".join(raw))))
