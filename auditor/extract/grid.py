@@ -19,6 +19,7 @@ from ..model import Indicator, Period
 from ..textnorm import normalise
 from ..values import collapse_doubled, parse_value
 from . import labels
+from .columns import ColumnMap, ColumnSet, is_sign_code, join_value
 
 _STRONG_VALUE = re.compile(
     r"^[≥≤<>=＞＜≧≦]|^[+\-±]\d|^(不低于|不少于|不超过|不高于|大于|小于|低于|高于|至少|达到)|^\d|^[零一二两三四五六七八九十百千]+[个家人次项件户条]"
@@ -239,15 +240,21 @@ class GridReader:
         self.left = _Side("实施期")
         self.right = _Side("年度")
         self.last_line = -10
+        self.columns: ColumnMap | None = None  # from the grid's header row, when it has one
 
     def feed(self, line_number: int, raw_cells: Iterable[str]) -> bool:
         """Read one line; False when the line holds nothing of the grid."""
-        cells = [Cell.of(c) for c in raw_cells if normalise(c)]
+        raw = list(raw_cells)
+        cells = [Cell.of(c) for c in raw if normalise(c)]
         while cells and (cells[0].norm in labels.GRID_ROW_LABELS):
             cells.pop(0)
         if not cells:
             return False
         if any(c.norm in labels.HEADER_WORDS for c in cells):
+            columns = ColumnMap.from_header(raw)
+            if columns is not None:
+                self.columns = columns
+                self.two_sets = len(columns.sets) == 2
             for c in cells:  # "绩效指标 | 产出指标 | 一级指标 …": a 一级 pushed into the header row
                 if c.l1 and c.norm not in labels.HEADER_WORDS:
                     self.left.l1, self.left.l1_printed = c.l1, c.text
@@ -256,11 +263,17 @@ class GridReader:
         if self._continues_previous(line_number, cells):
             self.last_line = line_number
             return True
-        left, right = read_row(cells, self.two_sets)
+        positional = self._positional(raw)
+        left, right = positional if positional is not None else read_row(cells, self.two_sets)
         if self._completes_orphan(line_number, left, right):
             self.last_line = line_number
             return True
         self.last_line = line_number
+        if positional is not None:  # cells where the header says: nothing to guess or mirror
+            self._apply(self.left, left, line_number, None)
+            if right is not None and not right.empty:
+                self._apply(self.right, right, line_number, left)
+            return True
         if right is not None and left.has_content and left.l2 is None and right.l2 is not None \
                 and right.l2.l2 != self.left.l2:
             left.l2 = right.l2  # the 实施期 half lost its 二级 cell; the 年度 half prints it
@@ -281,6 +294,32 @@ class GridReader:
             else:
                 self._apply(self.right, right, line_number, left)
         return True
+
+    def _positional(self, raw: list[str]) -> tuple[Half, Half | None] | None:
+        """The row read by the header's columns, when its cells sit where the header says (a table
+        from Excel, Word, HTML or a clean text export); None for a row whose cells have shifted."""
+        columns = self.columns
+        if columns is None:
+            return None
+        while raw and not raw[-1].strip():
+            raw = raw[:-1]
+        if not raw or len(raw) > columns.width:
+            return None
+        used: set[int] = set()
+        halves = []
+        for column_set in columns.sets:
+            half = _positional_half(raw, column_set, used)
+            if half is None:
+                return None
+            halves.append(half)
+        for index, text in enumerate(raw):
+            if index not in used and normalise(text) and normalise(text) not in labels.GRID_ROW_LABELS:
+                return None  # text where the header has no column: the row has shifted
+        if all(h.empty and h.value is None for h in halves):
+            return None
+        if any(h.value is not None and h.name is None for h in halves):
+            return None  # a value without a name: a wrapped or shifted row, for the free reading
+        return halves[0], (halves[1] if len(halves) > 1 else None)
 
     def _continues_previous(self, line_number: int, cells: list[Cell]) -> bool:
         """A 三级 name wrapped onto the next line: '…完成改造的公建' + '单位数量'."""
@@ -359,6 +398,31 @@ class GridReader:
             if level2 not in filled and level2 not in empty:
                 empty.append(level2)
         return left_rows, right_rows, empty
+
+
+def _positional_half(raw: list[str], columns: ColumnSet, used: set[int]) -> Half | None:
+    """One column set of a row read by position, or None when a cell does not fit its column."""
+    def at(index: int | None) -> str:
+        if index is None:
+            return ""
+        used.add(index)
+        return raw[index].strip() if index < len(raw) else ""
+
+    l1, l2, name, value = at(columns.level1), at(columns.level2), at(columns.level3), at(columns.value)
+    sign, unit = at(columns.sign), at(columns.unit)
+    at(columns.weight)
+    at(columns.remark)
+    if l1 and not labels.level1_of(l1) or l2 and not labels.level2_of(l2):
+        return None
+    if sign and not is_sign_code(sign) or len(normalise(unit)) > 12:
+        return None
+    if name and (labels.level1_of(name) or normalise(name) in labels.HEADER_WORDS):
+        return None
+    if value and (labels.level1_of(value) or labels.level2_of(value)):
+        return None
+    joined = join_value(sign, value, unit) if value else ""
+    return Half(l1=Cell.of(l1) if l1 else None, l2=Cell.of(l2) if l2 else None,
+                name=Cell.of(name) if name else None, value=Cell.of(joined) if joined else None)
 
 
 _VAGUE_WORDS = frozenset({

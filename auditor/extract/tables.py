@@ -162,6 +162,8 @@ class ProjectBuilder:
         if not name:
             return None
         left, right, empty = self.grid.result() if self.grid else ([], [], [])
+        if self.grid is not None and not self.grid.two_sets:
+            self.two_sets = False  # the grid's header names one column set
         if right and all(r.mirrored for r in right):
             # no row printed a 年度 half of its own: a table with one column set
             right, self.two_sets = [], False
