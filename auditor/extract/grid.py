@@ -412,9 +412,9 @@ def _positional_half(raw: list[str], columns: ColumnSet, used: set[int]) -> Half
     sign, unit = at(columns.sign), at(columns.unit)
     at(columns.weight)
     at(columns.remark)
-    if l1 and not labels.level1_of(l1) or l2 and not labels.level2_of(l2):
+    if (l1 and not labels.level1_of(l1)) or (l2 and not labels.level2_of(l2)):
         return None
-    if sign and not is_sign_code(sign) or len(normalise(unit)) > 12:
+    if (sign and not is_sign_code(sign)) or len(normalise(unit)) > 12:
         return None
     if name and (labels.level1_of(name) or normalise(name) in labels.HEADER_WORDS):
         return None
