@@ -17,7 +17,7 @@ from ..model import Document, Fragment, Project
 from ..sources.base import Line, Source
 from ..sources.text import clean_lines
 from ..textnorm import normalise
-from .fields import PROJECT_FIELDS, cells_of, field_of, raw_cells
+from .fields import PROJECT_FIELDS, cells_of, field_cells, field_of, raw_cells
 from .flat import find_flat_lists, flat_projects
 from .grid import GridReader
 from .narrative import find_budget_figures, find_declared, find_unit_year_kind, running_text
@@ -119,12 +119,12 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
 
 
 def _is_project_anchor(lines: Sequence[Line], i: int) -> bool:
-    cells = cells_of(lines[i].text)
+    cells = field_cells(lines[i].text, PROJECT_FIELDS)
     if not cells or field_of(cells[0], PROJECT_FIELDS) != "name":
         return False
     following = 0
     for ln in lines[i + 1: i + 8]:
-        keys = {field_of(c, PROJECT_FIELDS) for c in cells_of(ln.text)}
+        keys = {field_of(c, PROJECT_FIELDS) for c in field_cells(ln.text, PROJECT_FIELDS)}
         following += len(keys & {"department", "implementer", "attribute", "duration", "funds", "period_total"})
     return following >= 2
 

@@ -98,3 +98,25 @@ def join_name(text: str) -> str:
     """Project names: drop spaces that sit next to CJK text (line-break artefacts)."""
     text = collapse_space(text)
     return re.sub(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])", "", text)
+
+
+_SEPARATOR = re.compile(r"[:：]\s*|\s+")
+
+
+def split_labelled(cell: str, table: list[tuple[str, re.Pattern[str]]]) -> list[str]:
+    """'年度资金总额: 150,000' → ['年度资金总额:', '150,000'], '项目期 1年' → ['项目期', '1年']: a field
+    label and its value printed in one cell. A cell that is not such a pair is returned as is."""
+    if len(cell) < 3 or field_of(cell, table):
+        return [cell]
+    for match in _SEPARATOR.finditer(cell):
+        label, value = cell[:match.start()], cell[match.end():].strip()
+        if len(label) > 24:
+            break
+        if value and label and field_of(label, table):
+            return [cell[:match.end()].strip(), value]
+    return [cell]
+
+
+def field_cells(line_text: str, table: list[tuple[str, re.Pattern[str]]]) -> list[str]:
+    """The non-empty cells of a header line, labelled values split from their label."""
+    return [part for cell in cells_of(line_text) for part in split_labelled(cell, table)]

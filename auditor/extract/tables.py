@@ -16,6 +16,7 @@ from .fields import (
     cell_key,
     cells_of,
     collapse_space,
+    field_cells,
     field_of,
     join_name,
     raw_cells,
@@ -64,11 +65,12 @@ class ProjectBuilder:
         self.done = False
         self.filled_on: str | None = None
         self.notes: list[str] = []
+        self.pending: str | None = None  # a label printed alone: its value is on the next line
 
     # -- header ---------------------------------------------------------------------------
     def feed(self, line: Line) -> None:
         self.end = line.number
-        cells = cells_of(line.text)
+        cells = field_cells(line.text, PROJECT_FIELDS)
         if not cells or is_year_line(line.text) or is_title_line(line.text):
             return
         keyed = [(field_of(c, PROJECT_FIELDS), c) for c in cells]
@@ -79,16 +81,22 @@ class ProjectBuilder:
             self._grid_line(line)
             return
         if not any(k for k, _ in keyed):
+            if self.pending is not None:
+                self._keyed_line([(None, c) for c in cells], self.pending)
+                return
             self._continuation(cells)
             return
-        self._keyed_line(keyed)
+        self._keyed_line(keyed, self.pending)  # cells before the first label finish the open one
 
-    def _keyed_line(self, keyed: list[tuple[str | None, str]]) -> None:
-        current: str | None = None
+    def _keyed_line(self, keyed: list[tuple[str | None, str]], pending: str | None = None) -> None:
+        """Assign each value to the label before it (`pending`: the label a previous line left open)."""
+        current: str | None = pending
+        open_label, self.pending = self.pending, None
         goal_values: list[str] = []
+        filled = False
         for key, cell in keyed:
             if key is not None:
-                current = key
+                previous, current = current, key
                 if key == "funds":
                     unit = re.search(r"\((万元|元)\)", normalise(cell))
                     self.funds_unit = unit.group(1) if unit else self.funds_unit
@@ -100,10 +108,13 @@ class ProjectBuilder:
                     current = f"{key}:{'period' if side == 0 else 'annual'}"
                     self.funds.setdefault(current, None)
                 elif key in ("goal_labels",):
-                    current = None
+                    # 总体目标 | 实施期目标 | 年度目标: the goals follow, on this line or the next
+                    current = "goal" if "goal" in (previous, open_label) else None
+                filled = False
                 continue
             if current is None:
                 continue
+            filled = True
             if current in ("period_total", "annual_total") or current.startswith("src:"):
                 amount = parse_amount(cell)
                 if amount is not None and self.funds.get(current) is None:
@@ -115,8 +126,10 @@ class ProjectBuilder:
             self.values.setdefault(current, []).append(cell)
             self.last_field = current
         if goal_values:
-            self.goals = goal_values
+            self.goals = [*self.goals, *goal_values] if pending == "goal" else goal_values
             self.last_field = "goal"
+        if current is not None and (not filled or (current == "goal" and pending == "goal")):
+            self.pending = current  # label alone (or goals one per line): the value follows
 
     def _continuation(self, cells: list[str]) -> None:
         """A line with no label: a wrapped name or text, or a split funds label ('金')."""
