@@ -17,17 +17,15 @@ from ..model import Document, Fragment, Project
 from ..sources.base import Line, Source
 from ..sources.text import clean_lines
 from ..textnorm import normalise
-from .fields import PROJECT_FIELDS, cells_of, field_cells, field_of, raw_cells
+from .fields import PROJECT_FIELDS, SECTION_HEADING, cells_of, field_cells, field_of, raw_cells
 from .flat import find_flat_lists, flat_projects
 from .grid import GridReader
 from .narrative import find_budget_figures, find_declared, find_unit_year_kind, running_text
+from .stacked import restack
 from .tables import OverallBuilder, ProjectBuilder, grid_like, is_title_line
 
 __all__ = ["extract_lines", "extract_path", "extract_source", "extract_text"]
 
-_SECTION_HEADING = re.compile(
-    r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]+[)）])"
-)
 _SELF_EVAL = re.compile(r"自评表|自评\s*$")
 _OVERALL_TITLE = re.compile(r"整体(支出)?绩效目标(申报)?表")
 
@@ -58,6 +56,7 @@ def extract_text(text: str, path: str = "<text>") -> Document:
 
 def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
     """The extraction proper, from cleaned lines (tabs separate cells) whatever the file type was."""
+    lines = restack(lines)
     unit, year, kind = find_unit_year_kind(lines)
     blocks = _blocks(lines)
     projects: list[Project] = []
@@ -160,7 +159,7 @@ def _blocks(lines: Sequence[Line]) -> list[tuple[str, list[Line]]]:
         stop = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         block: list[Line] = []
         for ln in lines[start:stop]:
-            if len(block) > 2 and "\t" not in ln.text and ln.text and _SECTION_HEADING.match(normalise(ln.text)):
+            if len(block) > 2 and "\t" not in ln.text and ln.text and SECTION_HEADING.match(normalise(ln.text)):
                 break
             block.append(ln)
         blocks.append((kind, block))

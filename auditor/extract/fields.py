@@ -43,6 +43,10 @@ OVERALL_FIELDS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 SOURCE_KEYS = ("中央", "省级", "市县", "自筹", "其他")
+# a heading of the narrative ("第三部分", "十一、", "（二）"): text after a table, never part of it
+SECTION_HEADING = re.compile(
+    r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]+[)）])"
+)
 
 
 _COLONS = re.compile(r"[:：]+$")

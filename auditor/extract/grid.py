@@ -416,7 +416,7 @@ def _positional_half(raw: list[str], columns: ColumnSet, used: set[int]) -> Half
         return None
     if (sign and not is_sign_code(sign)) or len(normalise(unit)) > 12:
         return None
-    if name and (labels.level1_of(name) or normalise(name) in labels.HEADER_WORDS):
+    if name and normalise(name) in labels.HEADER_WORDS:
         return None
     if value and (labels.level1_of(value) or labels.level2_of(value)):
         return None
