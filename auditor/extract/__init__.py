@@ -21,6 +21,7 @@ from .fields import PROJECT_FIELDS, SECTION_HEADING, cells_of, field_cells, fiel
 from .flat import find_flat_lists, flat_projects
 from .grid import GridReader
 from .narrative import find_budget_figures, find_declared, find_unit_year_kind, running_text
+from .spaced import realign
 from .stacked import restack
 from .tables import OverallBuilder, ProjectBuilder, grid_like, is_title_line
 
@@ -56,7 +57,7 @@ def extract_text(text: str, path: str = "<text>") -> Document:
 
 def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
     """The extraction proper, from cleaned lines (tabs separate cells) whatever the file type was."""
-    lines = restack(lines)
+    lines = realign(restack(lines))  # grids printed one cell per line or aligned with spaces
     unit, year, kind = find_unit_year_kind(lines)
     blocks = _blocks(lines)
     projects: list[Project] = []
