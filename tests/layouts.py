@@ -300,3 +300,81 @@ def render_html(gold: dict[str, Any], structure: str) -> str:
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+# --- office files ------------------------------------------------------------------------------
+
+def write_xlsx(gold: dict[str, Any], structure: str, path) -> None:
+    """Every table on one sheet, merged cells merged (openpyxl)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "绩效目标表"
+    for line in _preamble(gold):
+        ws.append([line])
+    for table in tables_of(gold, structure):
+        ws.append([table.title])
+        ws.append([f"({gold['year']}年度)"])
+        first = ws.max_row + 1
+        for row in table.rows:
+            ws.append(row)
+        for (r, c), (rs, cs) in table.spans.items():
+            ws.merge_cells(start_row=first + r, start_column=c + 1, end_row=first + r + rs - 1,
+                           end_column=c + cs)
+        ws.append([])
+    wb.save(path)
+
+
+def write_docx(gold: dict[str, Any], structure: str, path) -> None:
+    """Every table a Word table, merged cells merged (gridSpan, vMerge)."""
+    import docx
+
+    document = docx.Document()
+    for line in _preamble(gold):
+        document.add_paragraph(line)
+    for table in tables_of(gold, structure):
+        document.add_paragraph(table.title)
+        width = max(len(r) for r in table.rows)
+        grid = document.add_table(rows=len(table.rows), cols=width)
+        for r, row in enumerate(table.rows):
+            for c, value in enumerate(row):
+                if value:
+                    grid.cell(r, c).text = value
+        for (r, c), (rs, cs) in table.spans.items():
+            grid.cell(r, c).merge(grid.cell(r + rs - 1, c + cs - 1))
+    document.save(str(path))
+
+
+FLAT_HEAD = ["项目名称", "主管部门", "实施单位", "年度资金总额", "一级指标", "二级指标", "三级指标", "指标性质",
+             "指标值", "计量单位", "指标解释"]
+
+
+def write_platform_export(gold: dict[str, Any], path, per_sheet: int = 5) -> None:
+    """The budget system's Excel export: a cover sheet, then sheets named 部门项目支出绩效目标05-N with
+    title rows above the header, one row per indicator, the project's cells merged down its rows."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "封面"
+    wb.active.append([gold["unit"]])
+    wb.active.append([f"{gold['year']}年度部门预算公开"])
+    projects = gold["projects"]
+    for n, start in enumerate(range(0, len(projects), per_sheet), start=1):
+        ws = wb.create_sheet(f"部门项目支出绩效目标05-{n}")
+        ws.append(["部门项目支出绩效目标表"])
+        ws.append([f"单位：{gold['unit']}", "", "", "", "", "", "", "", "", "", "金额单位：元"])
+        ws.append(FLAT_HEAD)
+        for project in projects[start:start + per_sheet]:
+            funds = project.get("funds") or {}
+            rows = project.get("annual_indicators") or project.get("indicators") or []
+            first = ws.max_row + 1
+            for r in rows:
+                sign, number, unit = _sign_number_unit(r["value"])
+                ws.append([project["name"], project.get("department") or "", project.get("implementer") or "",
+                           funds.get("annual_total"), r["level1"], r["level2"], r["level3"], sign, number, unit,
+                           ""])
+            if len(rows) > 1:
+                for col in range(1, 5):
+                    ws.merge_cells(start_row=first, start_column=col, end_row=ws.max_row, end_column=col)
+    wb.save(path)

@@ -25,8 +25,8 @@ _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 def _span(value: str | None, cap: int) -> int:
     """A span attribute as browsers read it: leading digits, invalid → 1, capped."""
-    m = re.match(r"\s*(\d+)", value or "")
-    return max(1, min(int(m.group(1)), cap)) if m and len(m.group(1)) <= 7 else 1
+    m = re.match(r"\s*(\d{1,9})", value or "")  # at most 9 digits are read: longer is past any cap anyway
+    return max(1, min(int(m.group(1)), cap)) if m else 1
 
 
 def _cell_text(cell) -> str:
