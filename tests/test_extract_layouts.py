@@ -89,3 +89,40 @@ def test_cost_as_a_level1_of_its_own():
     lines[at] = "\t成本指标\t经济成本指标\t督办系统运维费\t≤3.6万元\t经济成本指标\t督办系统运维费\t≤3.6万元"
     doc = extract_text("\n".join(lines), "002.txt")
     assert ("成本指标", "经济成本指标", "督办系统运维费", "≤3.6万元") in rows(doc.projects[0])
+
+
+def test_row_echoed_one_column_over_is_one_row():
+    lines = list(LINES)
+    at = next(i for i, ln in enumerate(lines) if "督办事项办结率" in ln)
+    lines.insert(at + 1, "\t" + lines[at])  # the same cells again, shifted right by one
+    doc = extract_text("\n".join(lines), "002.txt")
+    assert rows(doc.projects[0]) == rows(BASELINE.projects[0])
+    assert rows(doc.projects[0], "年度") == rows(BASELINE.projects[0], "年度")
+    lines.insert(at + 1, lines[at])  # at the same offset it is a real repeat: kept (the rules flag it)
+    assert len(extract_text("\n".join(lines), "002.txt").projects[0].indicators) == 8
+
+
+def test_tables_without_footers_and_prose_after_the_last_one(scorer, gold):
+    """No table prints its 负责人 row; a note and a paragraph follow the last table: every table
+    ends at the next one's 项目名称, and the prose is never read as an indicator row."""
+    import layouts
+    from test_layouts import assert_reads_back
+
+    for stem in ("002_4d30544783f67109", "003_42fbab3105c3da5b"):
+        text = layouts.render_text(gold[stem], "two_sets", "tabs")
+        kept = [ln for ln in text.split("\n") if not ln.startswith("负责人")]
+        kept += ["注：本表数据来源于部门预算编制系统，金额单位为元。",
+                 "本部门将加强绩效运行监控，确保绩效目标如期实现。"]
+        doc = extract_text("\n".join(kept), f"{stem}.txt")
+        assert_reads_back(scorer, gold[stem], doc, "two_sets")
+        assert not any("注" in r.level3 or "监控" in r.level3 for p in doc.projects for r in p.indicators)
+
+
+def test_label_alone_in_the_name_column_is_an_empty_dimension(tmp_path):
+    text = "\n".join(["项目支出绩效目标表", "项目名称\t测试项目", "主管部门及代码\t001-某局", "实施单位\t某局",
+                      "项目属性\t经常性项目", "项目期\t1年", "一级指标\t二级指标\t三级指标\t指标值",
+                      "产出指标\t数量指标\t培训人数\t≥100人", "效益指标\t\t生态效益\t", "\t社会效益\t受益群众\t≥500人",
+                      "负责人:\t\t联系电话:\t"])
+    (project,) = extract_text(text, "t.txt").projects
+    assert [r.level3 for r in project.indicators] == ["培训人数", "受益群众"]
+    assert "生态效益" in project.empty_level2

@@ -73,6 +73,8 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
         if block_kind == "overall":
             builder = OverallBuilder(block[0].number)
             for ln in block:
+                if builder.done or builder.ends_at(ln):
+                    break
                 builder.feed(ln)
             overall.append(builder.build())
             previous = None
@@ -169,7 +171,8 @@ def _blocks(lines: Sequence[Line]) -> list[tuple[str, list[Line]]]:
 
 def _feed_until_done(builder: ProjectBuilder, block: Sequence[Line]) -> list[Line]:
     for n, ln in enumerate(block):
-        if builder.done:
+        if builder.done or builder.ends_at(ln):
+            builder.done = True
             return list(block[n:])
         builder.feed(ln)
     return []

@@ -124,3 +124,14 @@ def split_labelled(cell: str, table: list[tuple[str, re.Pattern[str]]]) -> list[
 def field_cells(line_text: str, table: list[tuple[str, re.Pattern[str]]]) -> list[str]:
     """The non-empty cells of a header line, labelled values split from their label."""
     return [part for cell in cells_of(line_text) for part in split_labelled(cell, table)]
+
+
+_SENTENCE = re.compile(r"[。；;！!？?]")
+
+
+def is_prose(line_text: str) -> bool:
+    """A line of running text (a note or paragraph after a table), never a row of the grid."""
+    if "\t" in line_text.strip():
+        return False
+    k = normalise(line_text)
+    return (len(k) >= 16 and bool(_SENTENCE.search(k))) or bool(re.match(r"^注[:：]", k))

@@ -241,6 +241,7 @@ class GridReader:
         self.right = _Side("年度")
         self.last_line = -10
         self.columns: ColumnMap | None = None  # from the grid's header row, when it has one
+        self.previous_row: tuple[int, int, tuple[str, ...]] = (-10, 0, ())  # line, offset, cells
 
     def feed(self, line_number: int, raw_cells: Iterable[str]) -> bool:
         """Read one line; False when the line holds nothing of the grid."""
@@ -260,6 +261,12 @@ class GridReader:
                     self.left.l1, self.left.l1_printed = c.l1, c.text
                     self.right.l1, self.right.l1_printed = c.l1, c.text
             return True
+        offset = next((i for i, c in enumerate(raw) if normalise(c)), 0)
+        row_key = tuple(c.norm for c in cells)
+        last_line, last_offset, last_key = self.previous_row
+        self.previous_row = (line_number, offset, row_key)
+        if row_key == last_key and offset != last_offset and line_number - last_line <= 2:
+            return True  # the same row printed again one column over (a PDF text layer's echo)
         if self._continues_previous(line_number, cells):
             self.last_line = line_number
             return True
@@ -418,6 +425,8 @@ def _positional_half(raw: list[str], columns: ColumnSet, used: set[int]) -> Half
         return None
     if name and normalise(name) in labels.HEADER_WORDS:
         return None
+    if name and not value and not l2 and labels.level2_of(name):
+        l2, name = name, ""  # a 二级 label alone in the name column: an empty dimension, not an indicator
     if value and (labels.level1_of(value) or labels.level2_of(value)):
         return None
     joined = join_value(sign, value, unit) if value else ""

@@ -18,6 +18,7 @@ from .fields import (
     collapse_space,
     field_cells,
     field_of,
+    is_prose,
     join_name,
     raw_cells,
 )
@@ -66,6 +67,10 @@ class ProjectBuilder:
         self.filled_on: str | None = None
         self.notes: list[str] = []
         self.pending: str | None = None  # a label printed alone: its value is on the next line
+
+    def ends_at(self, line: Line) -> bool:
+        """Running text after the grid ends a table that printed no footer."""
+        return self.grid is not None and is_prose(line.text)
 
     # -- header ---------------------------------------------------------------------------
     def feed(self, line: Line) -> None:
@@ -226,6 +231,9 @@ class OverallBuilder:
         self.tasks: list[tuple[str, str]] = []
         self.grid: GridReader | None = None
         self.done = False
+
+    def ends_at(self, line: Line) -> bool:
+        return self.grid is not None and is_prose(line.text)
 
     def feed(self, line: Line) -> None:
         self.end = line.number
