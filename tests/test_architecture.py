@@ -1,0 +1,22 @@
+"""The house drawing: import-linter's contracts in pyproject.toml (data flows sources → extract →
+check → report, under batch and cli; the shared records depend on no stage)."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import ROOT
+
+
+def test_import_contracts_are_kept(capsys):
+    from importlinter import cli
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        code = cli.lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True)
+    finally:
+        os.chdir(cwd)
+    output = capsys.readouterr().out
+    assert code == 0, output
+    assert "0 broken" in output and "2 kept" in output
