@@ -174,6 +174,18 @@ class Document:
     self_evaluation_tables: int = 0  # 绩效自评表 titles seen (parsed by a later stage)
     line_count: int = 0
     notes: tuple[str, ...] = ()
+    places: tuple[tuple[int, str], ...] = ()  # (first line, page or sheet) of each run of lines
+
+    def where(self, line: int | None) -> str | None:
+        """The page or sheet a line is on, when the source said ("第3页", "绩效目标")."""
+        if line is None:
+            return None
+        found = None
+        for first, place in self.places:
+            if first > line:
+                break
+            found = place
+        return found
 
     @property
     def name(self) -> str:
@@ -194,6 +206,7 @@ class Location:
     line: int | None = None
     table: str | None = None
     row: int | None = None  # 1-based indicator row within the table's column set
+    where: str | None = None  # the page ("第3页") or sheet the line is on
 
 
 @dataclass(frozen=True, slots=True)

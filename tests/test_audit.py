@@ -49,7 +49,10 @@ def test_summary_workbook_layout(audited):
                            "问题类型", "严重程度", "问题说明", "修改建议", "依据", "行号"]
     assert issues.auto_filter.ref and issues.max_row > 300
     (validation,) = issues.data_validations.dataValidation
-    assert validation.formula1 == '"确认,误报,待定"' and str(validation.sqref).startswith("Q2:")
+    from openpyxl.utils import get_column_letter
+
+    verdict_column = get_column_letter(header.index("审核意见") + 1)
+    assert validation.formula1 == '"确认,误报,待定"' and str(validation.sqref).startswith(f"{verdict_column}2:")
     details = wb["指标明细"]
     commented = [c for row in details.iter_rows() for c in row if c.comment]
     assert commented and all(c.fill.fgColor.rgb not in (None, "00000000") for c in commented)

@@ -65,7 +65,7 @@ def test_json_shape(tmp_path):
     finding = doc["findings"][0]
     assert {"rule", "kind", "severity", "project", "period", "level1", "level2", "level3", "value", "message",
             "suggestion", "basis", "source", "confidence", "location"} <= finding.keys()
-    assert set(finding["location"]) == {"file", "line", "table", "row"}
+    assert set(finding["location"]) == {"file", "line", "table", "row", "where"}
     severities = [f["severity"] for f in doc["findings"]]
     order = {"错误": 0, "警告": 1, "提示": 2}
     assert severities == sorted(severities, key=order.get)  # most severe first

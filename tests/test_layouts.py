@@ -106,3 +106,17 @@ def test_html_spans_and_hostile_markup(tmp_path):
     assert lines[0] == "标题" and "var x" not in "".join(lines)
     assert lines[1] == "产出指标\t数量指标" and lines[2] == "\t培训人数\t≥100人"
     assert lines[3].startswith("x\t") and lines[3].count("\t") == 64 and lines[3].endswith("\ty")
+
+
+def test_findings_name_the_sheet_or_page(gold, tmp_path):
+    """Locations carry the page or sheet: a workbook's findings say which sheet they are on."""
+    from auditor.check import check_document
+
+    path = tmp_path / "export.xlsx"
+    layouts.write_platform_export(gold["002_4d30544783f67109"], path, per_sheet=4)
+    doc = extract_path(path)
+    places = {f.location.where for f in check_document(doc) if f.location.line}
+    assert places and places <= {"部门项目支出绩效目标05-1", "部门项目支出绩效目标05-2", "部门项目支出绩效目标05-3"}
+    assert len(places) >= 2
+    text = extract_text("第一页\n\f第二页", "t.txt")
+    assert text.where(1) is None  # plain text has no pages to name

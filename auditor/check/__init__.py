@@ -46,7 +46,8 @@ def _finding(rule: Rule, doc: Document, fields: Mapping[str, Any], row: Indicato
         rule=rule.code, kind=rule.kind, severity=rule.severity,  # type: ignore[arg-type]
         message=_render(rule.message, fields), suggestion=_render(rule.suggestion_for(level2), fields),
         basis=rule.basis,
-        location=Location(file=doc.path, line=row.line if row else line, table=table, row=row_number),
+        location=Location(file=doc.path, line=row.line if row else line, table=table, row=row_number,
+                          where=doc.where(row.line if row else line)),
         project=table, period=row.period if row else fields.get("period"),
         level1=row.level1 if row else None, level2=level2, level3=(row.full_name or row.level3) if row else None,
         value=row.value.raw if row else fields.get("value"),

@@ -41,14 +41,25 @@ def extract_path(path: str | Path) -> Document:
 def extract_source(source: Source) -> Document:
     """Every table of a source: flat indicator lists by their columns, printed tables by their anchors."""
     lines = list(source.lines)
+    places = _places(lines)
     flats = find_flat_lists(lines)
     flat = [p for f in flats for p in flat_projects(f)]
     if not flat:
-        return extract_lines(lines, source.path)
+        return replace(extract_lines(lines, source.path), places=places)
     listed = {f.header_line for f in flats} | {ln.number for f in flats for ln in f.lines}
     doc = extract_lines([ln for ln in lines if ln.number not in listed], source.path)
     unit = doc.unit or next((re.sub(r"^\d+[-－—\s]*", "", p.department) for p in flat if p.department), None)
-    return replace(doc, unit=unit, projects=(*doc.projects, *flat), line_count=max(doc.line_count, lines[-1].number))
+    return replace(doc, unit=unit, projects=(*doc.projects, *flat), places=places,
+                   line_count=max(doc.line_count, lines[-1].number))
+
+
+def _places(lines: Sequence[Line]) -> tuple[tuple[int, str], ...]:
+    """Runs of lines on one page or sheet, as (first line, place)."""
+    runs: list[tuple[int, str]] = []
+    for line in lines:
+        if line.where and (not runs or runs[-1][1] != line.where):
+            runs.append((line.number, line.where))
+    return tuple(runs)
 
 
 def extract_text(text: str, path: str = "<text>") -> Document:

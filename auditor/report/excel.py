@@ -108,7 +108,7 @@ def _formats(wb: Any) -> dict[str, Any]:
 
 
 ISSUE_COLUMNS = ("序号 单位 文件 项目 期间 一级指标 二级指标 三级指标 指标值 规则 问题类型 严重程度 "
-                 "问题说明 修改建议 依据 行号 审核意见 备注 指纹").split()
+                 "问题说明 修改建议 依据 行号 页/工作表 审核意见 备注 指纹").split()
 DETAIL_COLUMNS = "单位 文件 项目 期间 一级指标 二级指标 三级指标 指标值 值类型 行号 问题数".split()
 SUMMARY_COLUMNS = "排名 单位 年度 文件 项目数 指标数 错误 警告 提示 问题总数 得分 等级".split()
 
@@ -147,7 +147,7 @@ def write_issues(sheet: Sheet, doc: Document, findings: Sequence[Finding], verdi
         verdict = verdicts.get(fingerprint, "")
         sheet.write([sheet.row, doc.unit or "", doc.name, f.project or "（全文）", f.period or "", f.level1 or "",
                      f.level2 or "", f.level3 or "", f.value or "", f.rule, f.kind, f.severity, f.message,
-                     f.suggestion, f.basis, f.location.line or "", verdict, "", fingerprint],
+                     f.suggestion, f.basis, f.location.line or "", f.location.where or "", verdict, "", fingerprint],
                     fmt={11: sheet.formats[f.severity]})
 
 

@@ -25,7 +25,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "level1": f.level1, "level2": f.level2, "level3": f.level3, "value": f.value, "message": f.message,
         "suggestion": f.suggestion, "basis": f.basis, "source": f.source, "confidence": f.confidence,
         "location": {"file": f.location.file, "line": f.location.line, "table": f.location.table,
-                     "row": f.location.row},
+                     "row": f.location.row, "where": f.location.where},
         "fingerprint": f.fingerprint(),
     }
 
