@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..textnorm import normalise
 
@@ -37,9 +38,10 @@ SIGN_CODES: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=16384)
 def role_of(cell: str) -> str | None:
     """The column role a header cell names, or None."""
-    return _ROLE_OF.get(normalise(cell).rstrip(":"))
+    return _ROLE_OF.get(normalise(cell).rstrip(":")) if len(cell) <= 24 else None
 
 
 def is_sign_code(cell: str) -> bool:

@@ -107,18 +107,27 @@ def join_name(text: str) -> str:
 _SEPARATOR = re.compile(r"[:：]\s*|\s+")
 
 
-def split_labelled(cell: str, table: list[tuple[str, re.Pattern[str]]]) -> list[str]:
-    """'年度资金总额: 150,000' → ['年度资金总额:', '150,000'], '项目期 1年' → ['项目期', '1年']: a field
+def split_labelled(cell: str, table: list[tuple[str, re.Pattern[str]]]) -> tuple[str, ...]:
+    """'年度资金总额: 150,000' → ('年度资金总额:', '150,000'), '项目期 1年' → ('项目期', '1年'): a field
     label and its value printed in one cell. A cell that is not such a pair is returned as is."""
-    if len(cell) < 3 or field_of(cell, table):
-        return [cell]
+    if table is PROJECT_FIELDS:
+        return _split_project_cell(cell)
+    return _split(cell, table)
+
+
+def _split(cell: str, table: list[tuple[str, re.Pattern[str]]]) -> tuple[str, ...]:
+    if len(cell) < 3 or not _SEPARATOR.search(cell) or field_of(cell, table):
+        return (cell,)
     for match in _SEPARATOR.finditer(cell):
         label, value = cell[:match.start()], cell[match.end():].strip()
         if len(label) > 24:
             break
         if value and label and field_of(label, table):
-            return [cell[:match.end()].strip(), value]
-    return [cell]
+            return (cell[:match.end()].strip(), value)
+    return (cell,)
+
+
+_split_project_cell = lru_cache(maxsize=16384)(lambda cell: _split(cell, PROJECT_FIELDS))
 
 
 def field_cells(line_text: str, table: list[tuple[str, re.Pattern[str]]]) -> list[str]:

@@ -72,7 +72,7 @@ def find_flat_lists(lines: Sequence[Line]) -> list[FlatList]:
             if current is not None and line.text.strip():
                 current = None  # prose ends the list
             continue
-        columns = flat_header(_cells(line)) if len(line.text) < 400 else None
+        columns = flat_header(_cells(line)) if len(line.text) < 400 and "项目" in line.text else None
         if columns is not None:
             current = FlatList(line.number, columns, [])
             found.append(current)

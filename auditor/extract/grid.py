@@ -429,7 +429,7 @@ def _positional_half(raw: list[str], columns: ColumnSet, used: set[int]) -> Half
         l2, name = name, ""  # a 二级 label alone in the name column: an empty dimension, not an indicator
     if value and (labels.level1_of(value) or labels.level2_of(value)):
         return None
-    joined = join_value(sign, value, unit) if value else ""
+    joined = join_value(sign, value, unit) if value and (sign or unit) else value
     return Half(l1=Cell.of(l1) if l1 else None, l2=Cell.of(l2) if l2 else None,
                 name=Cell.of(name) if name else None, value=Cell.of(joined) if joined else None)
 

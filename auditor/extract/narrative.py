@@ -11,6 +11,7 @@ from typing import Any
 
 from ..model import BudgetFigures, Declared
 from ..sources.base import Line
+from ..textnorm import normalise
 
 _AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _TITLE = re.compile(r"(\d{4})\s*年度?\s*(部门|单位)?\s*(预算|决算)\s*(公开|报告|情况)?")
@@ -36,8 +37,7 @@ def _num(text: str | None) -> float | None:
     return float(text.replace(",", "")) if text else None
 
 
-def _nfkc(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+_nfkc = normalise  # NFKC, no whitespace (cached: the same lines are read several times)
 
 
 def find_unit_year_kind(lines: Sequence[Line]) -> tuple[str | None, int | None, str]:

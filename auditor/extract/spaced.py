@@ -63,7 +63,8 @@ def realign(lines: list[Line]) -> list[Line]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        cells = [c for _, c in _chunks(line.text, False)] if "\t" not in line.text and "  " in line.text else []
+        spaced = "\t" not in line.text and "  " in line.text and "指标" in line.text  # every grid header has 指标
+        cells = [c for _, c in _chunks(line.text, False)] if spaced else []
         if not cells or not _is_grid_header(cells) or ColumnMap.from_header(cells) is None:
             out.append(line)
             i += 1

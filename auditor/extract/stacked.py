@@ -33,7 +33,10 @@ UNPAIRED_RIGHT = 0.5  # a 年度 half that does not mirror its 实施期 half: s
 _BARE_NUMBER = re.compile(r"[\d.,]+")
 
 
+@lru_cache(maxsize=16384)
 def _is_header_word(text: str) -> bool:
+    if len(text) > 16:
+        return False
     k = normalise(text)
     return bool(role_of(text)) or k in labels.HEADER_WORDS or k in labels.GRID_ROW_LABELS
 

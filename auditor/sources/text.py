@@ -17,6 +17,7 @@ from .base import Line
 from .legible import legibility, to_simplified
 
 WATERMARKS = frozenset({"仅供内部审核", "内部资料", "仅供参考", "内部审核", "样稿", "草稿", "征求意见稿"})
+_WATERMARK = re.compile("|".join(sorted(WATERMARKS, key=len, reverse=True)))
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -153,13 +154,13 @@ def clean_lines(text: str) -> list[Line]:
         text_line = _strip_markup(table_row if table_row is not None else raw)
         if "\f" in text_line:
             text_line = text_line.replace("\f", "")
-        squeezed = _SPACES.sub("", text_line)
-        if not squeezed:
+        stripped = text_line.strip()
+        if not stripped:
             lines.append(Line(number, ""))
             continue
-        if squeezed in WATERMARKS or _PAGE_NUMBER.match(text_line):
+        if len(stripped) <= 40 and (_SPACES.sub("", stripped) in WATERMARKS or _PAGE_NUMBER.match(text_line)):
             continue
-        if "\t" in text_line and any(w in text_line for w in WATERMARKS):
+        if "\t" in text_line and _WATERMARK.search(text_line):
             text_line = "\t".join("" if c.strip() in WATERMARKS else c for c in text_line.split("\t"))
         lines.append(Line(number, text_line.rstrip()))
     return _drop_running_headers(lines)
