@@ -126,3 +126,18 @@ def test_label_alone_in_the_name_column_is_an_empty_dimension(tmp_path):
     (project,) = extract_text(text, "t.txt").projects
     assert [r.level3 for r in project.indicators] == ["培训人数", "受益群众"]
     assert "生态效益" in project.empty_level2
+
+
+def test_short_headers_and_other_field_names_still_start_a_table():
+    """Tables from other templates: fewer header fields, other names for them; each is its own table."""
+    def table(name, extra):
+        return ["项目支出绩效目标表", f"项目名称\t{name}", *extra, "一级指标\t二级指标\t三级指标\t指标值",
+                "产出指标\t数量指标\t培训人次\t≥100人次", "满意度指标\t服务对象满意度\t学员满意度\t≥90%"]
+    text = "\n".join([*table("甲项目", ["本年度资金\t50,000"]),
+                      *table("乙项目", ["主管预算部门\t某局", "项目单位\t某中心", "项目类型\t经常性项目"]),
+                      *table("丙项目", ["年度资金总额：80,000"])])
+    doc = extract_text(text, "t.txt")
+    assert [p.name for p in doc.projects] == ["甲项目", "乙项目", "丙项目"]
+    assert [len(p.indicators) for p in doc.projects] == [2, 2, 2]
+    assert doc.projects[0].funds.annual_total == 50000 and doc.projects[2].funds.annual_total == 80000
+    assert doc.projects[1].implementer == "某中心" and doc.projects[1].attribute == "经常性项目"

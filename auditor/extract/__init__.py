@@ -138,8 +138,12 @@ def _is_project_anchor(lines: Sequence[Line], i: int) -> bool:
     following = 0
     for ln in lines[i + 1: i + 8]:
         keys = {field_of(c, PROJECT_FIELDS) for c in field_cells(ln.text, PROJECT_FIELDS)}
-        following += len(keys & {"department", "implementer", "attribute", "duration", "funds", "period_total"})
-    return following >= 2
+        following += len(keys & {"department", "implementer", "attribute", "duration", "funds", "period_total",
+                                 "annual_total"})
+    if following >= 2:
+        return True
+    # a short header (项目名称, one more field) straight above its indicator grid
+    return following == 1 and any(grid_like(cells_of(ln.text)) for ln in lines[i + 1: i + 12])
 
 
 def _blocks(lines: Sequence[Line]) -> list[tuple[str, list[Line]]]:

@@ -9,14 +9,14 @@ from ..textnorm import normalise
 
 # field key → pattern on the normalised cell (NFKC, no whitespace, no trailing colon)
 PROJECT_FIELDS: list[tuple[str, re.Pattern[str]]] = [
-    ("name", re.compile(r"^项目名称$")),
-    ("department", re.compile(r"^主管(部门|单位)(及代码|名称|及编码)?$")),
-    ("implementer", re.compile(r"^(实施单位|预算单位|实施单位名称|项目实施单位)$")),
-    ("attribute", re.compile(r"^项目(属性|类型)$")),
-    ("duration", re.compile(r"^项目(期|期限|周期|实施期)$")),
-    ("funds", re.compile(r"^项目资金(\((元|万元)\))?$|^资金情况(\((元|万元)\))?$")),
-    ("period_total", re.compile(r"^实施期资金总额$|^实施期资金合计$")),
-    ("annual_total", re.compile(r"^年度资金总额$|^年度资金合计$")),
+    ("name", re.compile(r"^项目(名称|全称)$")),
+    ("department", re.compile(r"^主管(预算)?(部门|单位)(及代码|名称|及编码)?$")),
+    ("implementer", re.compile(r"^(实施单位|预算单位|实施单位名称|项目实施单位|项目单位|资金使用单位|执行单位)$")),
+    ("attribute", re.compile(r"^项目(属性|类型|类别)$")),
+    ("duration", re.compile(r"^项目(期|期限|周期|实施期|实施周期|起止时间)$|^实施期限$")),
+    ("funds", re.compile(r"^项目资金(情况)?(\((元|万元)\))?$|^资金情况(\((元|万元)\))?$")),
+    ("period_total", re.compile(r"^实施期资金(总额|合计)?$|^实施期总额$")),
+    ("annual_total", re.compile(r"^(年度|本年度|当年)资金(总额|合计)?$")),
     ("src:中央", re.compile(r"^(其中)?:?中央(财政)?(资金|补助)")),
     ("src:省级", re.compile(r"^(其中)?:?省级(财政)?(资金|补助)?")),
     ("src:市县", re.compile(r"^(其中)?:?(市县|市级|县级|区级|市县\(区\)|市县区)")),
@@ -27,9 +27,9 @@ PROJECT_FIELDS: list[tuple[str, re.Pattern[str]]] = [
     ("necessity", re.compile(r"^(项目设立|立项)必要性$")),
     ("measures", re.compile(r"^保证项目实施的(制度|措施)")),
     ("plan", re.compile(r"^项目实施计划$")),
-    ("goal", re.compile(r"^(总体|年度总体|绩效)目标$")),
+    ("goal", re.compile(r"^(总体|年度总体|绩效|项目总体|年度绩效|实施期总体)目标$")),
     ("goal_labels", re.compile(r"^(实施期目标|年度目标|中长期目标)$")),
-    ("footer", re.compile(r"^(负责人|经办人|联系电话|填报日期|填报人|审核人)")),
+    ("footer", re.compile(r"^(负责人|经办人|联系电话|填报日期|填报人|审核人|填表人|填表日期|单位负责人|财务负责人)")),
 ]
 
 OVERALL_FIELDS: list[tuple[str, re.Pattern[str]]] = [
