@@ -141,3 +141,14 @@ def test_short_headers_and_other_field_names_still_start_a_table():
     assert [len(p.indicators) for p in doc.projects] == [2, 2, 2]
     assert doc.projects[0].funds.annual_total == 50000 and doc.projects[2].funds.annual_total == 80000
     assert doc.projects[1].implementer == "某中心" and doc.projects[1].attribute == "经常性项目"
+
+
+def test_header_that_lost_its_annual_half_still_reads_both_sets():
+    """The text layer dropped the 年度 half of the grid header; the rows still print both halves."""
+    lines = list(LINES)
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("绩效指标\t一级指标"))
+    lines[at] = "绩效指标\t一级指标\t二级指标\t三级指标\t指标值"
+    doc = extract_text("\n".join(lines), "002.txt")
+    first = next(p for p in doc.projects if p.line_start <= at + 1 <= p.line_end)
+    before = project_named(BASELINE, first.name)
+    assert rows(first) == rows(before) and rows(first, "年度") == rows(before, "年度")

@@ -235,7 +235,7 @@ class GridReader:
     """Feed the grid's lines one by one; collect 实施期 and 年度 indicators."""
 
     def __init__(self, two_sets: bool = True, cost_is_level1: bool = False) -> None:
-        self.two_sets = two_sets
+        self.two_sets = self.printed_two_sets = two_sets
         self.cost_is_level1 = cost_is_level1
         self.left = _Side("实施期")
         self.right = _Side("年度")
@@ -310,7 +310,12 @@ class GridReader:
             return None
         while raw and not raw[-1].strip():
             raw = raw[:-1]
-        if not raw or len(raw) > columns.width:
+        if len(raw) > columns.width:
+            # the rows print cells the header does not have (a PDF text layer dropped the 年度 half
+            # of the header): the header cannot place them; read the grid as printed tables are
+            self.columns, self.two_sets = None, self.printed_two_sets
+            return None
+        if not raw:
             return None
         used: set[int] = set()
         halves = []
