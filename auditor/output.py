@@ -32,12 +32,20 @@ def atomic_writer(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
         mode = "wb" if binary else "w"
         with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
             yield handle
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report gets the usual permissions
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; a report gets the usual permissions
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def temporary_path(target: Path) -> Path:
+    """A fresh temporary name beside `target`, of the kind remove_stale_temporaries recognises (for
+    writers that need a path rather than a handle: xlsxwriter's constant_memory mode)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".auditor-{os.getpid()}-", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    return Path(tmp)
 
 
 def remove_stale_temporaries(*folders: Path) -> int:
@@ -69,7 +77,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _umask() -> int:
+def umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -303,3 +303,38 @@ def test_no_files_names_every_supported_type(tmp_path):
                     ["extract", str(empty)]):
         result = CliRunner().invoke(main, command)
         assert result.exit_code == 2 and all(s in result.stderr for s in SUPPORTED_SUFFIXES), result.stderr
+
+
+def test_killed_audit_leaves_nothing_the_next_run_does_not_remove(tmp_path):
+    """SIGKILL in the middle of a batch: its temporary files are recognised and removed next time,
+    and the results it had finished are in the cache."""
+    import signal
+    import sqlite3
+    import sys
+    import time
+
+    folder, out, cache = tmp_path / "in", tmp_path / "out", tmp_path / "c.sqlite"
+    folder.mkdir()
+    text = SAMPLE_002.read_text(encoding="utf-8")
+    for i in range(400):  # distinct contents: the cache is keyed by content
+        (folder / f"{i:03d}.txt").write_text(f"{text}\n附注{i}\n", encoding="utf-8")
+    command = [sys.executable, "-m", "auditor", "audit", str(folder), "-o", str(out), "--cache", str(cache), "-q",
+               "--jobs", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done = sqlite3.connect(cache).execute("SELECT COUNT(*) FROM results").fetchone()[0] \
+            if cache.exists() else 0
+        if done >= 3 and list(out.glob(".auditor-*.tmp")):
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    leftovers = list(out.glob(".auditor-*.tmp"))
+    assert leftovers and not (out / "审核汇总.xlsx").exists()
+    kept = sqlite3.connect(cache).execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    assert 3 <= kept < 400
+    result = audit(folder, "-o", out, "--cache", cache, "-q")
+    assert result.exit_code == 0 and (out / "审核汇总.xlsx").exists()
+    assert not any(p.exists() for p in leftovers)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import SEVERITY_ORDER, Document, Finding, Indicator
-from ..output import atomic_writer, display_width
+from ..output import atomic_writer, display_width, temporary_path, umask
 from .records import sort_findings
 
 VERDICTS = ["确认", "误报", "待定"]
@@ -261,7 +261,8 @@ class SummaryWorkbook:
 
         self.path = path
         self.verdicts = verdicts or {}
-        self.tmp = path.with_name(f".{path.name}.tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = temporary_path(path)  # a killed run's leftover is recognised and removed next time
         self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_formulas": False,
                                                       "strings_to_urls": False, "strings_to_numbers": False})
         self.formats = _formats(self.wb)
@@ -295,6 +296,7 @@ class SummaryWorkbook:
         self.wb.close()
         import os
 
+        os.chmod(self.tmp, 0o666 & ~umask())  # the temporary name was made private; the report is not
         os.replace(self.tmp, self.path)
 
 
