@@ -24,6 +24,7 @@ class Settings:
     profile: str = "national"
     select: str | None = None
     ignore: str | None = None
+    rules: str | None = None  # a folder of the user's own rule packs, beside the built-in ones
     max_size_mb: float = 50.0  # larger inputs are refused, not read
     timeout_s: float = 120.0  # a file taking longer has its worker killed, is reported and skipped (0: no limit)
     memory_mb: float = 2048.0  # address-space cap of each worker process (0: none)
@@ -35,7 +36,7 @@ class Settings:
 
         h = hashlib.sha256(f"{__version__}|{self.profile}|{self.select}|{self.ignore}|{self.max_size_mb}|{self.check}"
                            .encode())
-        for base in (rules_dir(), models_dir()):
+        for base in (rules_dir(), models_dir(), *([Path(self.rules)] if self.rules else [])):
             if base.is_dir():
                 for path in sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in (".yml", ".txt", ".json",
                                                                                               ".skops")):
@@ -60,7 +61,7 @@ class FileResult:
 def _engine(settings: Settings):
     from .check import load_profile, load_rules, select_rules
 
-    return select_rules(load_rules(), settings.select, settings.ignore), load_profile(settings.profile)
+    return select_rules(load_rules(settings.rules), settings.select, settings.ignore), load_profile(settings.profile)
 
 
 NO_TABLE = "未找到绩效目标表（文件中没有项目支出绩效目标表、整体支出绩效目标表或绩效自评表），未评分"

@@ -142,13 +142,13 @@ def extract(paths: tuple[str, ...], fmt: str, output: str | None, max_size: floa
 SEVERITY_CHOICES = click.Choice(["错误", "警告", "提示"])
 
 
-def _load_rules_or_exit(select: str | None, ignore: str | None):
-    from .check.rules import RuleError, load_rules, select_rules
+def _load_rules_or_exit(select: str | None, ignore: str | None, rules_dir: str | None = None):
+    from .check import RuleError, load_rules, select_rules
 
     try:
-        rules = load_rules()
+        rules = load_rules(rules_dir)
     except RuleError as exc:
-        raise click.ClickException(f"规则包有误：{exc}") from None
+        fail(f"规则包有误：{exc}")
     chosen = select_rules(rules, select, ignore)
     if not chosen:
         raise click.UsageError("--select/--ignore 之后没有剩下任何规则")
@@ -191,10 +191,12 @@ def _load_profile_or_exit(profile: str):
               help="有此级别及以上的问题时退出码为 1")
 @click.option("--exit-zero", is_flag=True, help="发现问题时退出码仍为 0（只有无法读取的文件才返回 2）")
 @click.option("-v", "--verbose", is_flag=True, help="同时列出每条问题的依据")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
+              help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
 @limit_options
 def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, select: str | None,
-          ignore: str | None, fail_level: str, exit_zero: bool, verbose: bool, max_size: float, timeout: float,
-          max_memory: float, jobs: int | None) -> None:
+          ignore: str | None, fail_level: str, exit_zero: bool, verbose: bool, rules_dir: str | None, max_size: float,
+          timeout: float, max_memory: float, jobs: int | None) -> None:
     """审核绩效目标：列出每个项目的问题、修改建议和依据，并给出得分与等级。
 
     退出码：0 没有达到 --fail-level 的问题；1 有；2 有文件无法读取或用法错误。
@@ -204,9 +206,10 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, se
     from .model import SEVERITY_ORDER
     from .report.records import CheckedDocument, checked_dict
 
-    _load_rules_or_exit(select, ignore)
+    _load_rules_or_exit(select, ignore, rules_dir)
     settings = _load_profile_or_exit(profile)
-    limits = Settings(profile=profile, select=select, ignore=ignore, max_size_mb=max_size, timeout_s=timeout,
+    limits = Settings(profile=profile, select=select, ignore=ignore, rules=rules_dir, max_size_mb=max_size,
+                      timeout_s=timeout,
                       memory_mb=max_memory)
     _, failures, results = read_documents(paths, limits, jobs)
     checked: list[CheckedDocument] = []
@@ -242,9 +245,11 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, se
 
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def list_rules(fmt: str) -> None:
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
+              help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
+def list_rules(fmt: str, rules_dir: str | None) -> None:
     """列出全部审核规则（代码、问题类型、严重程度、说明）。"""
-    rules = _load_rules_or_exit(None, None)
+    rules = _load_rules_or_exit(None, None, rules_dir)
     if fmt == "json":
         import json
 
@@ -260,9 +265,11 @@ def list_rules(fmt: str) -> None:
 
 @main.command()
 @click.argument("code")
-def explain(code: str) -> None:
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
+              help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
+def explain(code: str, rules_dir: str | None) -> None:
     """解释一条规则：说明、示例（不合格/合格）和依据。"""
-    rules = {r.code: r for r in _load_rules_or_exit(None, None)}
+    rules = {r.code: r for r in _load_rules_or_exit(None, None, rules_dir)}
     rule = rules.get(code.upper())
     if rule is None:
         raise click.UsageError(f"没有规则 {code}（用 auditor rules 查看全部规则）")
@@ -303,11 +310,13 @@ def _describe_example(example) -> str:
               help="上次的 审核汇总.xlsx：其中“审核意见”标为“误报”的问题本次不再列出，其余意见带入本次")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="缓存文件（默认在用户缓存目录）")
 @click.option("--no-cache", is_flag=True, help="不使用缓存，全部重新审核")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
+              help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
 @limit_options
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
 def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, select: str | None,
           ignore: str | None, baseline: str | None, jobs: int | None, cache_path: str | None, no_cache: bool,
-          max_size: float, timeout: float, max_memory: float, quiet: bool) -> None:
+          rules_dir: str | None, max_size: float, timeout: float, max_memory: float, quiet: bool) -> None:
     """批量审核：写出审核汇总工作簿（汇总排名、问题清单、指标明细、处理失败）和 JSON。
 
     退出码：0 全部文件已审核；2 有文件无法处理（其余照常审核，失败原因列在“处理失败”）或用法错误。
@@ -318,7 +327,7 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
     from .output import atomic_writer, remove_stale_temporaries
     from .report.excel import SummaryWorkbook
 
-    _load_rules_or_exit(select, ignore)
+    _load_rules_or_exit(select, ignore, rules_dir)
     settings_profile = _load_profile_or_exit(profile)
     verdicts: dict[str, str] = {}
     if baseline:
@@ -335,8 +344,8 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
         fail(f"无法创建输出文件夹 {out}（{exc.strerror or exc}）")
     remove_stale_temporaries(out, units_dir)
     cache = _open_cache(cache_path, no_cache)
-    settings = Settings(profile=profile, select=select, ignore=ignore, max_size_mb=max_size, timeout_s=timeout,
-                        memory_mb=max_memory)
+    settings = Settings(profile=profile, select=select, ignore=ignore, rules=rules_dir, max_size_mb=max_size,
+                        timeout_s=timeout, memory_mb=max_memory)
     keys = [file_key(p) for p in inputs]
     state = {"settings": settings.digest(), "baseline": manifest.baseline_digest(baseline), "per_unit": per_unit,
              "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],

@@ -7,18 +7,31 @@ rows of 整体 tables; project rules on each project; document rules once per do
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from ..model import Document, Finding, Indicator, Location, Project
 from ..textnorm import normalise
-from . import selfeval_checks  # noqa: F401 - registers the self-evaluation checks
+from . import rules as packs
 from .conditions import RowContext, holds
-from .document_checks import DOCUMENT_CHECKS, OVERALL_TABLE
+from .document_checks import OVERALL_TABLE
 from .profile import load_profile
-from .project_checks import PROJECT_CHECKS, Hit
-from .rules import Rule, load_lexicon, load_rules, select_rules
+from .project_checks import Hit
+from .registry import DOCUMENT_CHECKS, PROJECT_CHECKS, checks_for
+from .rules import Rule, RuleError, load_lexicon, select_rules
 
-__all__ = ["check_document", "load_profile", "load_rules", "select_rules"]
+__all__ = ["RuleError", "check_document", "load_profile", "load_rules", "select_rules"]
+
+
+@lru_cache(maxsize=8)
+def load_rules(extra: str | None = None) -> tuple[Rule, ...]:
+    """The built-in rule packs (and a user's folder of packs), each rule validated against the
+    check registry and the condition vocabulary: a mistake is a RuleError naming file and line."""
+    rules = packs.load_rules(None, extra)
+    problems = validate_rules(rules)
+    if problems:
+        raise RuleError("\n".join(problems))
+    return rules
 
 
 class _Fields(dict):
@@ -148,20 +161,19 @@ def _project_finding(rule: Rule, doc: Document, p: Project, hit: Hit) -> Finding
     return finding
 
 
-def known_checks() -> dict[str, set[str]]:
-    return {"project": set(PROJECT_CHECKS), "document": set(DOCUMENT_CHECKS), "row": {"match", "model"}}
-
-
 def validate_rules(rules: Iterable[Rule]) -> list[str]:
     """Problems a pack would only show at run time: unknown checks or condition keys."""
     from .conditions import unknown_keys
 
     problems = []
-    checks = known_checks()
     for rule in rules:
-        if rule.check not in checks[rule.scope]:
-            problems.append(f"{rule.code}: 未知的检查 {rule.check}（{rule.scope}）")
+        where = f"{rule.source}:{rule.line}: 规则 {rule.code}" if rule.source else rule.code
+        known = checks_for(rule.scope)
+        if rule.check not in known:
+            problems.append(f"{where}: 未知的检查 {rule.check!r}（{rule.scope} 规则可用：{'、'.join(sorted(known))}）")
+        if rule.check == "model" and rule.params.get("model") not in ("vague", "category"):
+            problems.append(f"{where}: 未知的模型 {rule.params.get('model')!r}（可用：vague、category）")
         bad = unknown_keys(rule.when) | unknown_keys(rule.test)
         if bad:
-            problems.append(f"{rule.code}: 未知条件 {', '.join(sorted(bad))}")
+            problems.append(f"{where}: 未知条件 {', '.join(sorted(bad))}")
     return problems

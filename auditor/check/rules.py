@@ -59,6 +59,8 @@ class Rule:
     examples: dict[str, list[Any]] = field(default_factory=dict)
     group: str = ""
     pack: str = ""
+    source: str = ""  # the YAML file, and the line the rule starts on: where a pack's mistake is
+    line: int = 0
 
     def suggestion_for(self, level2: str | None) -> str:
         return self.suggestions.get(level2 or "", self.suggestion)
@@ -67,8 +69,10 @@ class Rule:
 _REQUIRED = ("code", "name", "kind", "severity", "scope", "check", "message", "suggestion", "basis")
 
 
-def _rule_from(data: dict[str, Any], source: Path, group: str, pack: str) -> Rule:
-    where = f"{source}: {data.get('code', '?')}"
+def _rule_from(data: dict[str, Any], source: Path, group: str, pack: str, line: int = 0) -> Rule:
+    where = f"{source}:{line}: 规则 {data.get('code', '?')}" if line else f"{source}: {data.get('code', '?')}"
+    if not isinstance(data, dict):
+        raise RuleError(f"{where}: 每条规则应是键值对（code、name、kind……）")
     missing = [k for k in _REQUIRED if not data.get(k)]
     if missing:
         raise RuleError(f"{where}: 缺少字段 {', '.join(missing)}")
@@ -89,26 +93,61 @@ def _rule_from(data: dict[str, Any], source: Path, group: str, pack: str) -> Rul
         basis=data["basis"].strip(), description=(data.get("description") or "").strip(),
         when=data.get("when") or {}, test=data.get("test") or {}, params=data.get("params") or {},
         suggestions=data.get("suggestions") or {}, examples=data.get("examples") or {}, group=group, pack=pack,
+        source=str(source), line=line,
     )
 
 
+def pack_files(base: Path) -> list[Path]:
+    """The rule files of a folder: rules/<pack>/*.yml, or a user's folder of *.yml (and its subfolders)."""
+    files = sorted(base.glob("*.yml")) + sorted(base.glob("*/*.yml"))
+    return [f for f in files if f.parent.name not in ("profiles", "lexicon") and f.name != "profile.yml"]
+
+
+def read_pack(path: Path) -> list[Rule]:
+    """The rules of one file, each knowing the line it starts on."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = safe_load_yaml(text) or {}
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: 无法读取规则文件（{exc}）") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise RuleError(f"{where}: 不是有效的 YAML（{getattr(exc, 'problem', None) or exc}）") from None
+    if not isinstance(data, dict) or not isinstance(data.get("rules") or [], list):
+        raise RuleError(f"{path}: 规则文件应有 rules: 列表")
+    lines: list[int] = []
+    for key, value in (node.value if node is not None and hasattr(node, "value") else []):
+        if getattr(key, "value", None) == "rules" and isinstance(value.value, list):
+            lines = [item.start_mark.line + 1 for item in value.value]
+    group = data.get("group", path.stem)
+    return [_rule_from(item, path, group, path.parent.name, lines[i] if i < len(lines) else 0)
+            for i, item in enumerate(data.get("rules") or [])]
+
+
 @lru_cache(maxsize=8)
-def load_rules(directory: str | None = None) -> tuple[Rule, ...]:
-    """Every rule of every pack under rules/<pack>/*.yml, in code order; codes are unique."""
+def load_rules(directory: str | None = None, extra: str | None = None) -> tuple[Rule, ...]:
+    """Every rule of every pack under rules/<pack>/*.yml (and of the user's folder `extra`), in code
+    order; codes are unique across all of them."""
     base = Path(directory) if directory else rules_dir()
     rules: list[Rule] = []
-    seen: dict[str, Path] = {}
-    for path in sorted(base.glob("*/*.yml")):
-        if path.parent.name in ("profiles", "lexicon"):
-            continue
-        data = safe_load_yaml(path.read_text(encoding="utf-8")) or {}
-        group = data.get("group", path.stem)
-        for item in data.get("rules") or []:
-            rule = _rule_from(item, path, group, path.parent.name)
-            if rule.code in seen:
-                raise RuleError(f"{path}: 规则代码 {rule.code} 与 {seen[rule.code]} 重复")
-            seen[rule.code] = path
-            rules.append(rule)
+    seen: dict[str, str] = {}
+    folders = [base] + ([Path(extra)] if extra else [])
+    if extra and not Path(extra).is_dir():
+        raise RuleError(f"{extra}: 规则文件夹不存在")
+    for folder in folders:
+        files = pack_files(folder)
+        if folder is not base and not files:
+            raise RuleError(f"{folder}: 文件夹中没有规则文件（*.yml）")
+        for path in files:
+            for rule in read_pack(path):
+                if rule.code in seen:
+                    raise RuleError(f"{rule.source}:{rule.line}: 规则代码 {rule.code} 与 {seen[rule.code]} 重复")
+                seen[rule.code] = f"{rule.source}:{rule.line}"
+                rules.append(rule)
     if not rules:
         raise RuleError(f"{base}: 没有找到规则包")
     return tuple(sorted(rules, key=lambda r: (r.code[0], int(r.code[1:]) if r.code[1:].isdigit() else 0, r.code)))
