@@ -31,18 +31,31 @@ def fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def gather_inputs(paths: Iterable[str], outputs: Iterable[Path] = ()) -> tuple[list[str], list[dict[str, str]]]:
+def gather_inputs(paths: Iterable[str], outputs: Iterable[Path] = ()) -> tuple[list[str], list]:
     """The files to process, and a failure (named, with its reason) for every file found but not read."""
-    from .inputs import collect_inputs, display_path, no_inputs_message
+    from . import api
+    from .inputs import no_inputs_message
 
-    inputs, skipped = collect_inputs(paths, outputs)
+    inputs, skipped = api.gather(paths, outputs)
     if not inputs and not skipped:
         fail(no_inputs_message())
-    failures = []
     for item in skipped:
-        report_error(InputError(item.path, item.reason))
-        failures.append({"path": display_path(item.path), "error": item.reason})
-    return inputs, failures
+        report_error(InputError(item.path, item.error))
+    return inputs, skipped
+
+
+def options_or_exit(**values):
+    """api.Options, with its rules and profile loaded once here so that a broken pack or profile
+    stops the command before any document is read (exit 2, the file and line named)."""
+    from . import api
+
+    options = api.Options(**values)
+    try:
+        rules, profile = api.load(options)
+    except api.ConfigError as exc:
+        fail(str(exc))
+    _warn_unusable_models(rules)
+    return options, profile
 
 
 def limit_options(command):
@@ -60,27 +73,6 @@ def limit_options(command):
     return command
 
 
-def run_inputs(inputs: list[str], settings, jobs: int | None, cache=None, keys=None):
-    """Every input through the one pipeline (killable workers, size, time and memory limits)."""
-    from .batch import default_jobs, run_batch
-
-    jobs = jobs or min(default_jobs(), max(1, len(inputs)))
-    return run_batch(inputs, settings, jobs, cache, keys=keys)
-
-
-def read_documents(paths: Iterable[str], settings, jobs: int | None) -> tuple[list, list[dict[str, str]], list]:
-    """Extract (and, when the settings say so, check) every input; failures are named and listed."""
-    inputs, failures = gather_inputs(paths)
-    results = []
-    for result in run_inputs(inputs, settings, jobs):
-        if result.error is not None or result.document is None:
-            report_error(InputError(result.path, result.error or "未知错误"))
-            failures.append({"path": result.path, "error": result.error or "未知错误"})
-        else:
-            results.append(result)
-    return [r.document for r in results], failures, results
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="auditor")
 def main() -> None:
@@ -96,13 +88,21 @@ def main() -> None:
 def extract(paths: tuple[str, ...], fmt: str, output: str | None, max_size: float, timeout: float,
             max_memory: float, jobs: int | None) -> None:
     """提取绩效目标表：每个指标一行（一级/二级/三级指标、指标值及解析结果）。"""
-    from .batch import Settings
+    from . import api
     from .serialize import FLAT_COLUMNS, document_dict, flat_rows
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("xlsx 格式需要用 -o 指定输出文件")
-    settings = Settings(check=False, max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory)
-    documents, failures, _ = read_documents(paths, settings, jobs)
+    from .inputs import no_inputs_message
+
+    options = api.Options(max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory, jobs=jobs)
+    failed: list = []
+    documents = api.extract(paths, options, failed)
+    if not documents and not failed:
+        fail(no_inputs_message())
+    for failure in failed:
+        report_error(InputError(failure.path, failure.error))
+    failures = [{"path": f.path, "error": f.error} for f in failed]
     for doc in documents:
         path = doc.path
         if not doc.projects and not doc.overall:
@@ -169,15 +169,6 @@ def _warn_unusable_models(rules) -> None:
             click.echo(f"警告：{exc}；{codes} 本次不运行，其余规则照常审核", err=True)
 
 
-def _load_profile_or_exit(profile: str):
-    from .check.profile import ProfileError, load_profile
-
-    try:
-        return load_profile(profile)
-    except ProfileError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -201,24 +192,23 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, se
 
     退出码：0 没有达到 --fail-level 的问题；1 有；2 有文件无法读取或用法错误。
     """
-    from .batch import Settings
-    from .check.score import score_document
+    from . import api
     from .model import SEVERITY_ORDER
-    from .report.records import CheckedDocument, checked_dict
 
-    _load_rules_or_exit(select, ignore, rules_dir)
-    settings = _load_profile_or_exit(profile)
-    limits = Settings(profile=profile, select=select, ignore=ignore, rules=rules_dir, max_size_mb=max_size,
-                      timeout_s=timeout,
-                      memory_mb=max_memory)
-    _, failures, results = read_documents(paths, limits, jobs)
-    checked: list[CheckedDocument] = []
-    for result in results:
-        findings = list(result.findings)
-        score, tables = score_document(result.document, findings, settings)
-        checked.append(CheckedDocument(result.document, tuple(findings), score, tables))
+    options, settings = options_or_exit(profile=profile, select=select, ignore=ignore, rules=rules_dir,
+                                        max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory, jobs=jobs)
+    inputs, skipped = gather_inputs(paths)
+    failures = [{"path": f.path, "error": f.error} for f in skipped]
+    checked = []
+    for item in api.results(inputs, options):
+        if isinstance(item, api.Failure):
+            report_error(InputError(item.path, item.error))
+            failures.append({"path": item.path, "error": item.error})
+        else:
+            checked.append(item[0])
     if fmt == "json":
         from .output import write_json
+        from .report.records import checked_dict
 
         data = {"profile": settings.get("name"), "documents": [checked_dict(c) for c in checked],
                 "failures": failures}
@@ -293,7 +283,6 @@ def explain(code: str, rules_dir: str | None) -> None:
 def _describe_example(example) -> str:
     if isinstance(example, dict) and "level3" in example:
         return f"{example.get('level2', '')} / {example.get('level3', '')} / {example.get('value', '') or '（空）'}"
-    import json
 
     return json.dumps(example, ensure_ascii=False)
 
@@ -321,14 +310,15 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
 
     退出码：0 全部文件已审核；2 有文件无法处理（其余照常审核，失败原因列在“处理失败”）或用法错误。
     """
-    from . import manifest
+    from . import api, manifest
     from .baseline import read_verdicts
-    from .batch import Settings, file_key
-    from .output import atomic_writer, remove_stale_temporaries
-    from .report.excel import SummaryWorkbook
+    from .batch import file_key
+    from .output import remove_stale_temporaries
+    from .report.writers import JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
 
-    _load_rules_or_exit(select, ignore, rules_dir)
-    settings_profile = _load_profile_or_exit(profile)
+    options, settings_profile = options_or_exit(profile=profile, select=select, ignore=ignore, rules=rules_dir,
+                                                max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory,
+                                                jobs=jobs)
     verdicts: dict[str, str] = {}
     if baseline:
         try:
@@ -336,20 +326,18 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
         except InputError as exc:
             fail(f"{exc.path}：{exc.problem}")
     out = Path(outdir)
-    summary_path, json_path, units_dir = out / "审核汇总.xlsx", out / "审核结果.json", out / UNITS_FOLDER
-    inputs, failures = gather_inputs(paths, outputs=[summary_path, json_path, units_dir, out / manifest.NAME])
+    outputs = [out / SUMMARY, out / JSON_REPORT, out / UNITS_FOLDER, out / manifest.NAME]
+    inputs, skipped = gather_inputs(paths, outputs)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         fail(f"无法创建输出文件夹 {out}（{exc.strerror or exc}）")
-    remove_stale_temporaries(out, units_dir)
+    remove_stale_temporaries(out, out / UNITS_FOLDER)
     cache = _open_cache(cache_path, no_cache)
-    settings = Settings(profile=profile, select=select, ignore=ignore, rules=rules_dir, max_size_mb=max_size,
-                        timeout_s=timeout, memory_mb=max_memory)
     keys = [file_key(p) for p in inputs]
-    state = {"settings": settings.digest(), "baseline": manifest.baseline_digest(baseline), "per_unit": per_unit,
-             "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],
-             "skipped": list(failures)}
+    state = {"settings": options.settings().digest(), "baseline": manifest.baseline_digest(baseline),
+             "per_unit": per_unit, "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],
+             "skipped": [[f.path, f.error] for f in skipped]}
     previous = manifest.up_to_date(out, state) if cache is not None else None
     if previous is not None:
         summary = previous["summary"]
@@ -357,90 +345,38 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
                    f"（{summary['done']} 份已审核，{summary['failed']} 份失败）。", err=True)
         cache.close()
         sys.exit(EXIT_ERROR if summary["failed"] else EXIT_OK)
-    workbook = SummaryWorkbook(summary_path, verdicts)
-    for failure in failures:
-        workbook.fail(failure["path"], failure["error"])
-    writer = _UnitWriter(units_dir, verdicts) if per_unit else None
-    false_positives = {fp for fp, v in verdicts.items() if v == "误报"}
-    suppressed = 0
+    writers = ReportWriters(out, settings_profile.get("name"), per_unit, verdicts)
+    for failure in skipped:
+        writers.fail(failure.path, failure.error)
+    suppressed = done = 0
     show_progress = not quiet and sys.stderr.isatty()
     bar = click.progressbar(length=len(inputs), label="审核中", file=sys.stderr) if show_progress else None
-    with atomic_writer(json_path) as handle:
-        handle.write('{"profile": ' + json.dumps(settings_profile.get("name"), ensure_ascii=False) + ', "documents": [')
-        first = True
-        for result in run_inputs(inputs, settings, jobs, cache, keys):
-            if bar is not None:
-                bar.update(1)
-            error = result.error or (None if result.document is not None else "未知错误")
-            if error is None:
-                try:  # every step after reading is inside the file's isolation too
-                    kept, entry = _report_one(result, false_positives, settings_profile, workbook, writer)
-                except Exception as exc:
-                    error = f"生成报告时出错（{type(exc).__name__}: {exc}），请把此文件报告给开发者"
-                else:
-                    suppressed += kept
-                    handle.write(("" if first else ",\n") + entry)
-                    first = False
+    try:
+        for item in api.results(inputs, options, cache, keys, verdicts, on_file=bar.update if bar else None):
+            if isinstance(item, api.Failure):
+                report_error(InputError(item.path, item.error))
+                writers.fail(item.path, item.error)
+                continue
+            error = writers.add(item[0])  # its own reports are inside the file's isolation too
             if error is not None:
-                report_error(InputError(result.path, error))
-                failures.append({"path": result.path, "error": error})
-                workbook.fail(result.path, error)
-        handle.write('],\n"failures": ' + json.dumps(failures, ensure_ascii=False)
-                     + ', "suppressed": ' + str(suppressed) + "}\n")
+                report_error(InputError(item[0].document.path, error))
+                continue
+            done += 1
+            suppressed += item[1]
+        written = writers.close(suppressed)
+    except BaseException as exc:
+        writers.abort(exc)
+        raise
     if bar is not None:
         bar.render_finish()
-    workbook.close(suppressed)
-    done = len(inputs) + len(state["skipped"]) - len(failures)
+    failed = len(writers.failures)
     if cache is not None:
         cache.close()
-        manifest.save(out, state, [summary_path, json_path, *(writer.written if writer else [])],
-                      {"done": done, "failed": len(failures), "suppressed": suppressed})
-    click.echo(f"已审核 {done} 份文件，失败 {len(failures)} 份，按上次审核意见排除误报 {suppressed} 条。", err=True)
-    click.echo(f"已写入 {summary_path}、{json_path}"
-               + (f" 和 {len(writer.written)} 份单位审核意见（{units_dir}）" if writer else ""), err=True)
-    sys.exit(EXIT_ERROR if failures else EXIT_OK)
-
-
-UNITS_FOLDER = "各单位审核意见"
-
-
-class _UnitWriter:
-    """One workbook per unit, named after it; names made safe and unique."""
-
-    def __init__(self, folder: Path, verdicts: dict[str, str]) -> None:
-        self.folder, self.verdicts = folder, verdicts
-        self.names: set[str] = set()
-        self.written: list[Path] = []
-
-    def write(self, doc, findings, score, tables) -> None:
-        from .report.excel import safe_file_name, write_unit_workbook
-
-        name = safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
-        candidate, n = name, 2
-        while candidate.casefold() in self.names:
-            candidate, n = f"{name}_{n}", n + 1
-        path = self.folder / f"{candidate}.xlsx"
-        write_unit_workbook(path, doc, findings, score.score, score.grade, tables, self.verdicts)
-        self.names.add(candidate.casefold())
-        self.written.append(path)
-
-
-def _report_one(result, false_positives: set[str], profile, workbook, writer: _UnitWriter | None) -> tuple[int, str]:
-    """Score one audited file and write its reports; returns (findings suppressed, its JSON entry).
-
-    Everything that can fail (fingerprints, scores, the unit's workbook) runs before the summary
-    and the JSON are touched, so a failure leaves no half of a document in them."""
-    from .check.score import score_document
-    from .report.records import CheckedDocument, checked_dict
-
-    doc = result.document
-    findings = [f for f in result.findings if f.fingerprint() not in false_positives]
-    score, tables = score_document(doc, findings, profile)
-    entry = json.dumps(checked_dict(CheckedDocument(doc, tuple(findings), score, tables)), ensure_ascii=False)
-    if writer is not None:
-        writer.write(doc, findings, score, tables)
-    workbook.add(doc, findings, score.score, score.grade)
-    return len(result.findings) - len(findings), entry
+        manifest.save(out, state, written, {"done": done, "failed": failed, "suppressed": suppressed})
+    click.echo(f"已审核 {done} 份文件，失败 {failed} 份，按上次审核意见排除误报 {suppressed} 条。", err=True)
+    click.echo(f"已写入 {out / SUMMARY}、{out / JSON_REPORT}"
+               + (f" 和 {len(written) - 2} 份单位审核意见（{out / UNITS_FOLDER}）" if per_unit else ""), err=True)
+    sys.exit(EXIT_ERROR if failed else EXIT_OK)
 
 
 def _open_cache(cache_path: str | None, no_cache: bool):

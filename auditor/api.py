@@ -1,0 +1,197 @@
+"""The Python API: extract, check and audit documents, and write their reports.
+
+Every command of the CLI is built on these; so is any program that embeds the auditor:
+
+    from auditor import api
+
+    report = api.audit(["预算公开/"], api.Options(profile="shanxi"))
+    for checked in report.documents:
+        print(checked.document.unit, checked.score.score, checked.score.grade)
+    api.write_reports(report, "审核结果/", per_unit=True)
+
+`audit` runs the batch pipeline (killable worker processes with size, time and memory limits,
+an optional cache); `check` runs the rules over documents already in memory; `results` is the
+same pipeline as a stream, for batches too large to hold.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .batch import FileResult, Settings, default_jobs, run_batch
+from .cache import ResultCache
+from .errors import InputError
+from .inputs import collect_inputs, display_path
+from .model import Document, Finding
+from .report.records import CheckedDocument
+
+
+class ConfigError(Exception):
+    """A rule pack or profile that cannot be used (the message names the file and the problem)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What decides a run besides its inputs."""
+
+    profile: str = "national"  # national, shanxi, or a profile YAML file
+    select: str | None = None  # rule codes, globs (V0*) or finding kinds, comma-separated
+    ignore: str | None = None
+    rules: str | None = None  # a folder of the user's own rule packs
+    max_size_mb: float = 50.0
+    timeout_s: float = 120.0  # per file; its worker is killed past it (0: no limit)
+    memory_mb: float = 2048.0  # per worker process (0: no cap)
+    jobs: int | None = None  # worker processes (default: the CPU count)
+
+    def settings(self, check: bool = True) -> Settings:
+        return Settings(profile=self.profile, select=self.select, ignore=self.ignore, rules=self.rules,
+                        max_size_mb=self.max_size_mb, timeout_s=self.timeout_s, memory_mb=self.memory_mb, check=check)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    path: str
+    error: str
+
+
+@dataclass
+class Report:
+    """One run's outcome: every document audited (with findings and scores), every file not."""
+
+    profile: str | None
+    documents: list[CheckedDocument] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    suppressed: int = 0  # findings a baseline marked 误报
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for c in self.documents for f in c.findings]
+
+
+def load(options: Options) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The rules (validated) and the profile an options set names; ConfigError when unusable."""
+    from .check import RuleError, load_profile, load_rules, select_rules
+    from .check.profile import ProfileError
+
+    try:
+        rules = select_rules(load_rules(options.rules), options.select, options.ignore)
+    except RuleError as exc:
+        raise ConfigError(f"规则包有误：{exc}") from None
+    if not rules:
+        raise ConfigError("--select/--ignore 之后没有剩下任何规则")
+    try:
+        profile = load_profile(options.profile)
+    except ProfileError as exc:
+        raise ConfigError(str(exc)) from None
+    return tuple(rules), profile
+
+
+def gather(paths: Iterable[str | os.PathLike[str]], outputs: Iterable[Path] = ()) -> tuple[list[str], list[Failure]]:
+    """The files to process, and a failure for every file found but not to be read (with why)."""
+    inputs, skipped = collect_inputs(paths, outputs)
+    return inputs, [Failure(display_path(s.path), s.reason) for s in skipped]
+
+
+def extract(paths: Iterable[str | os.PathLike[str]], options: Options | None = None,
+            failures: list[Failure] | None = None) -> list[Document]:
+    """Every document's tables, through the batch's limits. Files that cannot be read are appended
+    to `failures` when given; otherwise the first one raises InputError."""
+    options = options or Options()
+    inputs, skipped = gather(paths)
+    documents = []
+    for result in _run(inputs, options.settings(check=False), options.jobs):
+        if result.document is not None:
+            documents.append(result.document)
+        else:
+            skipped.append(Failure(result.path, result.error or "未知错误"))
+    if skipped and failures is None:
+        raise InputError(skipped[0].path, skipped[0].error)
+    if failures is not None:
+        failures.extend(skipped)
+    return documents
+
+
+def check(documents: Iterable[Document], options: Options | None = None,
+          verdicts: dict[str, str] | None = None) -> Report:
+    """Run the rules over documents already extracted (in this process) and score them."""
+    from .check import check_document
+
+    rules, profile = load(options or Options())
+    report = Report(profile.get("name"))
+    false_positives = _false_positives(verdicts)
+    for doc in documents:
+        checked, suppressed = score(doc, check_document(doc, rules, profile), profile, false_positives)
+        report.documents.append(checked)
+        report.suppressed += suppressed
+    return report
+
+
+def score(doc: Document, findings: Sequence[Finding], profile: dict[str, Any],
+          false_positives: frozenset[str] = frozenset()) -> tuple[CheckedDocument, int]:
+    """A document's findings (less those a reviewer marked 误报) with its scores."""
+    from .check.score import score_document
+
+    kept = [f for f in findings if f.fingerprint() not in false_positives] if false_positives else list(findings)
+    document_score, tables = score_document(doc, kept, profile)
+    return CheckedDocument(doc, tuple(kept), document_score, tables), len(findings) - len(kept)
+
+
+def results(inputs: Sequence[str], options: Options, cache: ResultCache | None = None,
+            keys: Sequence[str | None] | None = None, verdicts: dict[str, str] | None = None,
+            on_file: Callable[[], None] | None = None) -> Iterator[tuple[CheckedDocument, int] | Failure]:
+    """The batch as a stream, in input order: each file audited and scored (with the findings a
+    baseline suppressed), or its failure. Scoring a file is inside its isolation too."""
+    _, profile = load(options)
+    false_positives = _false_positives(verdicts)
+    for result in _run(inputs, options.settings(), options.jobs, cache, keys):
+        if on_file is not None:
+            on_file()
+        if result.document is None:
+            yield Failure(result.path, result.error or "未知错误")
+            continue
+        try:
+            yield score(result.document, result.findings, profile, false_positives)
+        except Exception as exc:
+            yield Failure(result.path, f"评分时出错（{type(exc).__name__}: {exc}），请把此文件报告给开发者")
+
+
+def audit(paths: Iterable[str | os.PathLike[str]], options: Options | None = None,
+          cache: ResultCache | None = None, verdicts: dict[str, str] | None = None) -> Report:
+    """Extract, check and score every file (parallel, isolated, optionally cached)."""
+    options = options or Options()
+    _, profile = load(options)
+    inputs, failures = gather(paths)
+    report = Report(profile.get("name"), failures=failures)
+    for item in results(inputs, options, cache, verdicts=verdicts):
+        if isinstance(item, Failure):
+            report.failures.append(item)
+        else:
+            report.documents.append(item[0])
+            report.suppressed += item[1]
+    return report
+
+
+def write_reports(report: Report, outdir: str | os.PathLike[str], per_unit: bool = False,
+                  verdicts: dict[str, str] | None = None) -> list[Path]:
+    """审核汇总.xlsx, 审核结果.json and (per_unit) one workbook per unit, from a Report."""
+    from .report.writers import ReportWriters
+
+    writers = ReportWriters(Path(outdir), report.profile, per_unit, verdicts)
+    for failure in report.failures:
+        writers.fail(failure.path, failure.error)
+    for checked in report.documents:
+        writers.add(checked)
+    return writers.close(report.suppressed)
+
+
+def _false_positives(verdicts: dict[str, str] | None) -> frozenset[str]:
+    return frozenset(fp for fp, v in (verdicts or {}).items() if v == "误报")
+
+
+def _run(inputs: Sequence[str], settings: Settings, jobs: int | None, cache: ResultCache | None = None,
+         keys: Sequence[str | None] | None = None) -> Iterator[FileResult]:
+    return run_batch(inputs, settings, jobs or min(default_jobs(), max(1, len(inputs))), cache, keys=keys)

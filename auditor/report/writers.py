@@ -1,0 +1,85 @@
+"""The audit's reports, written as documents arrive: 审核汇总.xlsx, 审核结果.json and, on request, one
+workbook per unit. Each file is written to a temporary name and renamed when complete.
+
+Writing one document's reports is part of that document's isolation: anything that fails for it
+(an odd unit name, a cell the workbook refuses) makes it a failure, listed with its reason, and
+leaves nothing of it half written in the summary or the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..output import atomic_writer
+from .excel import SummaryWorkbook, safe_file_name, write_unit_workbook
+from .records import CheckedDocument, checked_dict
+
+SUMMARY = "审核汇总.xlsx"
+JSON_REPORT = "审核结果.json"
+UNITS_FOLDER = "各单位审核意见"
+
+
+class UnitWorkbooks:
+    """One workbook per unit, named after it; names made safe and unique."""
+
+    def __init__(self, folder: Path, verdicts: dict[str, str]) -> None:
+        self.folder, self.verdicts = folder, verdicts
+        self.names: set[str] = set()
+        self.written: list[Path] = []
+
+    def write(self, checked: CheckedDocument) -> None:
+        doc = checked.document
+        name = safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
+        candidate, n = name, 2
+        while candidate.casefold() in self.names:
+            candidate, n = f"{name}_{n}", n + 1
+        path = self.folder / f"{candidate}.xlsx"
+        write_unit_workbook(path, doc, checked.findings, checked.score.score, checked.score.grade,
+                            checked.table_scores, self.verdicts)
+        self.names.add(candidate.casefold())
+        self.written.append(path)
+
+
+class ReportWriters:
+    def __init__(self, outdir: Path, profile: str | None, per_unit: bool, verdicts: dict[str, str] | None) -> None:
+        self.outdir = outdir
+        verdicts = verdicts or {}
+        self.summary = SummaryWorkbook(outdir / SUMMARY, verdicts)
+        self.units = UnitWorkbooks(outdir / UNITS_FOLDER, verdicts) if per_unit else None
+        self.failures: list[dict[str, str]] = []
+        self._json = atomic_writer(outdir / JSON_REPORT)
+        self._handle = self._json.__enter__()
+        self._handle.write('{"profile": ' + json.dumps(profile, ensure_ascii=False) + ', "documents": [')
+        self._first = True
+
+    def add(self, checked: CheckedDocument) -> str | None:
+        """Write one document's reports; the reason when that failed (it is then listed as a failure)."""
+        try:
+            entry = json.dumps(checked_dict(checked), ensure_ascii=False)
+            if self.units is not None:
+                self.units.write(checked)
+            self.summary.add(checked.document, checked.findings, checked.score.score, checked.score.grade)
+        except Exception as exc:
+            reason = f"生成报告时出错（{type(exc).__name__}: {exc}），请把此文件报告给开发者"
+            self.fail(checked.document.path, reason)
+            return reason
+        self._handle.write(("" if self._first else ",\n") + entry)
+        self._first = False
+        return None
+
+    def fail(self, path: str, error: str) -> None:
+        self.failures.append({"path": path, "error": error})
+        self.summary.fail(path, error)
+
+    def close(self, suppressed: int = 0) -> list[Path]:
+        """Finish every report; the paths written."""
+        self._handle.write('],\n"failures": ' + json.dumps(self.failures, ensure_ascii=False)
+                           + ', "suppressed": ' + str(suppressed) + "}\n")
+        self._json.__exit__(None, None, None)
+        self.summary.close(suppressed)
+        return [self.outdir / SUMMARY, self.outdir / JSON_REPORT, *(self.units.written if self.units else [])]
+
+    def abort(self, error: BaseException) -> None:
+        """Leave no partial report behind (the temporary files are removed)."""
+        self._json.__exit__(type(error), error, error.__traceback__)

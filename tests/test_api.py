@@ -1,0 +1,72 @@
+"""The Python API, called directly: extract, check, audit and the report writers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import SAMPLES
+
+from auditor import api
+from auditor.errors import InputError
+
+SAMPLE_002 = SAMPLES / "002_4d30544783f67109.txt"
+SAMPLE_003 = SAMPLES / "003_42fbab3105c3da5b.txt"
+
+
+def test_audit_and_check_agree_and_failures_are_listed(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for sample in (SAMPLE_002, SAMPLE_003):
+        shutil.copy(sample, folder / sample.name)
+    (folder / "empty.txt").write_bytes(b"")
+    report = api.audit([folder], api.Options(jobs=2))
+    assert [c.document.name for c in report.documents] == [SAMPLE_002.name, SAMPLE_003.name]
+    assert [(f.path.endswith("empty.txt"), f.error) for f in report.failures] == [(True, "文件为空")]
+    assert report.profile == "national" and report.findings
+    in_memory = api.check(api.extract([SAMPLE_002, SAMPLE_003]))
+    def same(c):  # the copies sit in another folder: compare all but the path
+        return [(f.fingerprint(), f.message, f.location.line, f.severity) for f in c.findings]
+
+    assert [same(c) for c in in_memory.documents] == [same(c) for c in report.documents]
+    assert [c.score for c in in_memory.documents] == [c.score for c in report.documents]
+
+
+def test_options_select_profile_and_verdicts():
+    doc = api.extract([SAMPLE_002])[0]
+    only_v = api.check([doc], api.Options(select="V*"))
+    assert only_v.findings and all(f.rule.startswith("V") for f in only_v.findings)
+    shanxi = api.check([doc], api.Options(profile="shanxi"))
+    assert shanxi.profile == "shanxi"
+    first = only_v.findings[0]
+    suppressed = api.check([doc], api.Options(select="V*"), verdicts={first.fingerprint(): "误报"})
+    assert suppressed.suppressed >= 1 and first not in suppressed.findings
+
+
+def test_write_reports_from_a_report(tmp_path):
+    report = api.audit([SAMPLE_002], api.Options(jobs=1))
+    written = api.write_reports(report, tmp_path / "out", per_unit=True)
+    assert [p.name for p in written[:2]] == ["审核汇总.xlsx", "审核结果.json"] and len(written) == 3
+    data = json.loads((tmp_path / "out" / "审核结果.json").read_text(encoding="utf-8"))
+    assert len(data["documents"][0]["findings"]) == len(report.documents[0].findings)
+    assert all(p.exists() for p in written)
+
+
+def test_extract_raises_or_collects(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00" * 100)
+    with pytest.raises(InputError, match="文件为空"):
+        api.extract([bad])
+    failures: list[api.Failure] = []
+    assert len(api.extract([bad, SAMPLE_002], failures=failures)) == 1
+    assert failures == [api.Failure(str(bad), "文件为空")]
+
+
+def test_unusable_configuration_is_a_config_error(tmp_path):
+    with pytest.raises(api.ConfigError):
+        api.load(api.Options(profile=str(tmp_path / "missing.yml")))
+    with pytest.raises(api.ConfigError, match="没有剩下任何规则"):
+        api.load(api.Options(select="NOPE*"))
+    with pytest.raises(api.ConfigError, match="规则文件夹不存在"):
+        api.load(api.Options(rules=str(tmp_path / "nowhere")))
