@@ -3,22 +3,16 @@ target table (merged 一级/二级 cells, 实施期 and 年度 side by side) and
 
 from __future__ import annotations
 
-from itertools import groupby
 from pathlib import Path
 from typing import Any
+
+from layouts import Table, merge_runs, paired_rows
+from layouts import amount as _fmt_amount
 
 from auditor.output import display_width
 
 HEAD = ["一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"]
 WIDTHS = (16, 14, 16, 32, 18, 16, 32, 18)
-
-
-def _fmt_amount(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{int(value):,}"
 
 
 def table_rows(project: dict[str, Any]) -> tuple[list[list[str]], list[tuple[int, int, int, int]]]:
@@ -41,31 +35,11 @@ def table_rows(project: dict[str, Any]) -> tuple[list[list[str]], list[tuple[int
     rows.append(["总体目标", project.get("goal_period") or "", "", "", project.get("goal_annual") or "", "", "", ""])
     rows.append(["绩效指标", *HEAD])
     merges = [(0, 1, 0, 7), (4, 0, 8, 0), (10, 1, 10, 3), (10, 4, 10, 7)]
-    left, right = project.get("indicators") or [], project.get("annual_indicators") or []
+    grid = Table("", [*rows, *paired_rows(project)])
     start = len(rows)
-    order: list[str] = []
-    for r in [*left, *right]:  # pair the two column sets 二级 by 二级, as one printed row each
-        if r["level2"] not in order:
-            order.append(r["level2"])
-    for level2 in order:
-        lg = [r for r in left if r["level2"] == level2]
-        rg = [r for r in right if r["level2"] == level2]
-        for i in range(max(len(lg), len(rg))):
-            a = lg[i] if i < len(lg) else {}
-            b = rg[i] if i < len(rg) else {}
-            rows.append(["", a.get("level1", "") or b.get("level1", ""), a.get("level2", "") or level2,
-                         a.get("level3", ""), a.get("value", ""), b.get("level2", ""), b.get("level3", ""),
-                         b.get("value", "")])
-    for col in (1, 2, 5):  # merge runs of the same 一级/二级 label, as the budget system prints them
-        values = [rows[r][col] for r in range(start, len(rows))]
-        r = start
-        for value, run in groupby(values):
-            n = len(list(run))
-            if value and n > 1:
-                merges.append((r, col, r + n - 1, col))
-                for k in range(r + 1, r + n):
-                    rows[k][col] = ""
-            r += n
+    merge_runs(grid, start, (1, 2, 5))  # runs of the same 一级/二级 label, as the budget system prints them
+    rows = grid.rows
+    merges += [(r, c, r + rs - 1, c + cs - 1) for (r, c), (rs, cs) in grid.spans.items()]
     if len(rows) > start:
         merges.append((start, 0, len(rows) - 1, 0))
     rows.append(["负责人:", "", "经办人:", "", "联系电话:", "", "填报日期:", "20260101000000"])

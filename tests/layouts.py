@@ -42,7 +42,7 @@ class Table:
 
 # --- column structures ---------------------------------------------------------------------------
 
-def _merge_runs(table: Table, start: int, columns: tuple[int, ...]) -> None:
+def merge_runs(table: Table, start: int, columns: tuple[int, ...]) -> None:
     """Print a run of equal 一级/二级 labels once, as a cell spanning the run (the budget system does)."""
     for col in columns:
         values = [table.rows[r][col] for r in range(start, len(table.rows))]
@@ -84,27 +84,35 @@ def _header(project: dict[str, Any], two_sets: bool) -> list[list[str]]:
 FOOTER = ["负责人:", "", "经办人:", "", "联系电话:", "", "填报日期:", "20260101"]
 
 
-def two_set_table(project: dict[str, Any]) -> Table:
-    """实施期 and 年度 column sets side by side (the samples' layout)."""
-    table = Table("项目支出绩效目标表", _header(project, True))
-    table.grid_start = len(table.rows)
-    table.rows.append(["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"])
+def paired_rows(project: dict[str, Any]) -> list[list[str]]:
+    """The grid of a two-set table: 实施期 and 年度 rows paired 二级 by 二级, as one printed row each
+    ('' | 一级 | 二级 | 三级 | 指标值 | 二级 | 三级 | 指标值)."""
     left, right = project.get("indicators") or [], project.get("annual_indicators") or []
     order: list[str] = []
     for r in [*left, *right]:
         if r["level2"] not in order:
             order.append(r["level2"])
-    start = len(table.rows)
+    rows = []
     for level2 in order:
         lg = [r for r in left if r["level2"] == level2]
         rg = [r for r in right if r["level2"] == level2]
         for i in range(max(len(lg), len(rg))):
             a = lg[i] if i < len(lg) else {}
             b = rg[i] if i < len(rg) else {}
-            table.rows.append(["", a.get("level1") or b.get("level1", ""), a.get("level2") or level2,
-                               a.get("level3", ""), a.get("value", ""), b.get("level2", ""), b.get("level3", ""),
-                               b.get("value", "")])
-    _merge_runs(table, start, (1, 2, 5))
+            rows.append(["", a.get("level1") or b.get("level1", ""), a.get("level2") or level2,
+                         a.get("level3", ""), a.get("value", ""), b.get("level2", ""), b.get("level3", ""),
+                         b.get("value", "")])
+    return rows
+
+
+def two_set_table(project: dict[str, Any]) -> Table:
+    """实施期 and 年度 column sets side by side (the samples' layout)."""
+    table = Table("项目支出绩效目标表", _header(project, True))
+    table.grid_start = len(table.rows)
+    table.rows.append(["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"])
+    start = len(table.rows)
+    table.rows += paired_rows(project)
+    merge_runs(table, start, (1, 2, 5))
     table.rows.append(list(FOOTER))
     return table
 
@@ -144,7 +152,7 @@ def one_set_table(project: dict[str, Any], style: str = "plain", repeat_labels: 
             cells = [r["level1"], r["level2"], r["level3"], r["value"]]
         table.rows.append(cells)
     if not repeat_labels:
-        _merge_runs(table, start, (0, 1))
+        merge_runs(table, start, (0, 1))
     table.rows.append(["负责人:", "", "联系电话:", ""] + [""] * (width - 4))
     return table
 
@@ -162,7 +170,7 @@ def overall_table(overall: dict[str, Any]) -> Table:
     start = len(table.rows)
     for r in overall.get("indicators") or []:
         table.rows.append([r["level1"], r["level2"], r["level3"], r["value"]])
-    _merge_runs(table, start, (0, 1))
+    merge_runs(table, start, (0, 1))
     table.rows.append(["负责人:", "", "联系电话:", ""])
     return table
 
