@@ -239,6 +239,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, se
               help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
 def list_rules(fmt: str, rules_dir: str | None) -> None:
     """列出全部审核规则（代码、问题类型、严重程度、说明）。"""
+    from .vocabulary import KIND_LABELS
+
     rules = _load_rules_or_exit(None, None, rules_dir)
     if fmt == "json":
         import json
@@ -249,7 +251,8 @@ def list_rules(fmt: str, rules_dir: str | None) -> None:
         return
     for r in rules:
         summary = (r.description or r.message).split("。")[0]
-        click.echo(f"{r.code}  {r.severity}  {r.kind:<30} {summary}")
+        label = KIND_LABELS.get(r.kind, r.kind)
+        click.echo(f"{r.code}  {r.severity}  {label}{'　' * max(0, 14 - len(label))} {summary}")
     click.echo(f"\n共 {len(rules)} 条规则。用 auditor explain 代码 查看详情。")
 
 
@@ -259,11 +262,14 @@ def list_rules(fmt: str, rules_dir: str | None) -> None:
               help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
 def explain(code: str, rules_dir: str | None) -> None:
     """解释一条规则：说明、示例（不合格/合格）和依据。"""
+    from .vocabulary import KIND_LABELS
+
     rules = {r.code: r for r in _load_rules_or_exit(None, None, rules_dir)}
     rule = rules.get(code.upper())
     if rule is None:
         raise click.UsageError(f"没有规则 {code}（用 auditor rules 查看全部规则）")
-    click.echo(click.style(f"{rule.code} {rule.name}", bold=True) + f"  [{rule.severity}] 问题类型：{rule.kind}")
+    click.echo(click.style(f"{rule.code} {rule.name}", bold=True)
+               + f"  [{rule.severity}] 问题类型：{KIND_LABELS.get(rule.kind, rule.kind)}")
     click.echo(f"适用范围：{ {'row': '每条指标', 'project': '每张项目表', 'document': '整份文件'}[rule.scope] }")
     if rule.description:
         click.echo(f"\n{rule.description}")

@@ -338,3 +338,17 @@ def test_killed_audit_leaves_nothing_the_next_run_does_not_remove(tmp_path):
     result = audit(folder, "-o", out, "--cache", cache, "-q")
     assert result.exit_code == 0 and (out / "审核汇总.xlsx").exists()
     assert not any(p.exists() for p in leftovers)
+
+
+def test_person_facing_columns_speak_chinese(audited):
+    """问题类型 and 值类型 carry the vocabulary's Chinese labels, the chart too; JSON keeps the codes."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(audited / "审核汇总.xlsx")
+    for sheet, column in (("问题清单", "问题类型"), ("指标明细", "值类型")):
+        ws = wb[sheet]
+        header = [c.value for c in ws[1]]
+        values = {row[header.index(column)] for row in ws.iter_rows(min_row=2, values_only=True)}
+        assert values and not any(v and str(v).isascii() for v in values), (sheet, sorted(map(str, values))[:5])
+    data = json.loads((audited / "审核结果.json").read_text(encoding="utf-8"))
+    assert all(f["kind"].isascii() for d in data["documents"] for f in d["findings"])

@@ -91,7 +91,8 @@ def test_profiles_from_the_command_line(profile):
 
 def test_rules_and_explain():
     listing = run("rules")
-    assert listing.exit_code == 0 and "C01  错误  cost_wrong_direction" in listing.stdout
+    assert listing.exit_code == 0 and "C01  错误  成本上限写成下限" in listing.stdout
+    assert "cost_wrong_direction" not in listing.stdout  # person-facing text is Chinese; JSON keeps the codes
     explained = run("explain", "c01")
     assert explained.exit_code == 0
     assert "不合格示例" in explained.stdout and "≥4000元/季度" in explained.stdout and "依据" in explained.stdout

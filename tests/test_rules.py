@@ -6,7 +6,8 @@ import pytest
 
 from auditor.check import load_profile, load_rules, validate_rules
 from auditor.check.examples import run_example
-from auditor.check.rules import FINDING_KINDS, RuleError, select_rules
+from auditor.check.rules import RuleError, select_rules
+from auditor.vocabulary import FINDING_KINDS
 
 RULES = load_rules()
 PROFILE = load_profile("national")

@@ -12,9 +12,9 @@ from typing import Any
 
 from ..model import Document, Finding, Indicator, Location, Project
 from ..textnorm import normalise
+from ..vocabulary import OVERALL_TABLE
 from . import rules as packs
 from .conditions import RowContext, holds
-from .document_checks import OVERALL_TABLE
 from .profile import load_profile
 from .project_checks import Hit
 from .registry import DOCUMENT_CHECKS, PROJECT_CHECKS, checks_for

@@ -9,11 +9,11 @@ from typing import Any
 
 from ..model import Document
 from ..textnorm import normalise
+from ..vocabulary import OVERALL_TABLE
 from .project_checks import Hit
 
 DocumentCheck = Callable[[Document, Mapping[str, Any], Mapping[str, Any]], Iterable[Hit]]
 DOCUMENT_CHECKS: dict[str, DocumentCheck] = {}
-OVERALL_TABLE = "（整体支出绩效目标表）"
 
 
 def document_check(name: str) -> Callable[[DocumentCheck], DocumentCheck]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..extract.labels import LEVEL2_PARENT, level2_of
 from ..model import (
     BudgetFigures,
     Declared,
@@ -22,9 +21,10 @@ from ..model import (
     Project,
 )
 from ..values import parse_value
+from ..vocabulary import FUNDING_SOURCES, LEVEL2_PARENT, level2_of
 from .rules import Rule
 
-SOURCES = ("中央", "省级", "市县", "自筹", "其他")
+SOURCES = FUNDING_SOURCES
 
 
 def _row(spec: Any, line: int, period: str = "实施期") -> Indicator:

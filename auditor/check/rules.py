@@ -16,21 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..resources import rules_dir
+from ..vocabulary import FINDING_KINDS
 
-FINDING_KINDS = frozenset("""
-vague_value doubled_value yes_no_value empty_value placeholder_value generic_name missing_level1
-missing_cost missing_output_dimension missing_benefit timeliness_no_deadline bad_time_token
-cost_wrong_direction cost_exceeds_budget cost_restates_budget cost_incomplete not_a_cost
-cost_qualitative quantity_in_money quantity_as_rate unit_mismatch missing_unit impossible_percent
-conservative_rate satisfaction_not_numeric satisfaction_low satisfaction_wrong_respondent
-misplaced_indicator duplicate_indicator duplicate_table table_fragment goal_copies_field
-goal_input_only goal_indicator_mismatch funds_sources_mismatch period_annual_mismatch year_mismatch
-declared_count_mismatch declared_amount_mismatch declared_percent_mismatch overall_unbalanced
-overall_budget_mismatch boilerplate_values
-selfeval_score_exceeds_weight selfeval_total_mismatch selfeval_grade_mismatch selfeval_unmet_full_marks
-selfeval_met_but_deducted selfeval_no_deviation_reason selfeval_vague_result selfeval_execution_rate
-selfeval_unfilled_scored
-""".split())
 SEVERITIES = ("错误", "警告", "提示")
 SCOPES = ("row", "project", "document")
 _CODE = re.compile(r"^[A-Z]{1,3}\d{2}$")

@@ -49,7 +49,7 @@ def score_document(doc: Document, findings: Sequence[Finding],
         by_table[f.project].append(f)
     tables = [p.name for p in doc.projects]
     if doc.overall:
-        from .document_checks import OVERALL_TABLE
+        from ..vocabulary import OVERALL_TABLE
 
         tables.append(OVERALL_TABLE)
     per_table = {}

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from ..textnorm import normalise
+from ..vocabulary import FUNDING_SOURCES
 
 # field key → pattern on the normalised cell (NFKC, no whitespace, no trailing colon)
 PROJECT_FIELDS: list[tuple[str, re.Pattern[str]]] = [
@@ -42,7 +43,7 @@ OVERALL_FIELDS: list[tuple[str, re.Pattern[str]]] = [
     ("footer", re.compile(r"^(负责人|经办人|联系电话|填报日期|填报人|审核人)")),
 ]
 
-SOURCE_KEYS = ("中央", "省级", "市县", "自筹", "其他")
+SOURCE_KEYS = FUNDING_SOURCES
 # a heading of the narrative ("第三部分", "十一、", "（二）"): text after a table, never part of it
 SECTION_HEADING = re.compile(
     r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]+[)）])"

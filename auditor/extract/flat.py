@@ -17,8 +17,8 @@ from ..model import Funds, Indicator, Project
 from ..sources.base import Line
 from ..textnorm import normalise
 from ..values import parse_amount, parse_value
+from ..vocabulary import LEVEL2_PARENT, level1_of, level2_of
 from .columns import join_value, role_of
-from .labels import LEVEL2_PARENT, level1_of, level2_of
 
 # header cells of a flat list's own columns (indicator columns come from columns.ROLE_SYNONYMS)
 FLAT_FIELDS: dict[str, tuple[str, ...]] = {

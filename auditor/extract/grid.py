@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import product
 
+from .. import vocabulary as labels
 from ..model import Indicator, Period
 from ..textnorm import normalise
 from ..values import collapse_doubled, parse_value
-from . import labels
 from .columns import ColumnMap, ColumnSet, is_sign_code, join_value
 
 _STRONG_VALUE = re.compile(

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import vocabulary as labels
 from ..model import Funds, Indicator, Project
 from ..sources.base import Line
 from ..textnorm import normalise
 from ..values import parse_value
-from . import labels
 
 _TITLE = re.compile(r"自评表|自评\s*$|自（")
 _ACTUAL_PHRASE = re.compile(r"(部分达成预期指标并具有(一定效果)?|未达成预期指标且效果较差|未达成预期指标|达成预期指标)")
@@ -301,7 +301,7 @@ def _project(t: _Table, rows: list[_Row]) -> Project:
     execution_rows = tuple((label or "资金总额", r[2] if len(r) >= 3 else None, r[3] if len(r) >= 4 else None)
                            for label, r in zip(t.budget_labels, rows_by_source, strict=False))
     funds = Funds(unit="万元", period_total=None, annual_total=annual, period_sources={},
-                  annual_sources={k: sources.get(k) for k in ("中央", "省级", "市县", "自筹", "其他")},
+                  annual_sources={k: sources.get(k) for k in labels.FUNDING_SOURCES},
                   executed=executed[0] if executed else None,
                   execution_rate=executed[2] if len(executed) >= 3 else None,
                   execution_points=executed[3] if len(executed) >= 4 else None, execution_rows=execution_rows)

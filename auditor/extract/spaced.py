@@ -13,9 +13,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from .. import vocabulary as labels
 from ..sources.base import Line
 from ..textnorm import normalise
-from . import labels
 from .columns import ColumnMap, role_of
 from .fields import PROJECT_FIELDS, SECTION_HEADING, field_of
 

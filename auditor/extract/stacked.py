@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import product
 
+from .. import vocabulary as labels
 from ..sources.base import Line
 from ..textnorm import normalise
-from . import labels
 from .columns import ColumnMap, ColumnSet, is_sign_code, role_of
 from .fields import PROJECT_FIELDS, SECTION_HEADING, field_of
 from .grid import Cell

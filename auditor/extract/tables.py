@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+from .. import vocabulary as labels
 from ..model import Funds, OverallTable, Project
 from ..sources.base import Line
 from ..textnorm import normalise
 from ..values import parse_amount
-from . import labels
 from .fields import (
     OVERALL_FIELDS,
     PROJECT_FIELDS,

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..model import SEVERITY_ORDER, Document, Finding, Indicator
 from ..output import atomic_writer, display_width, temporary_path, umask
+from ..vocabulary import KIND_LABELS, VALUE_KIND_LABELS
 from .records import sort_findings
 
 VERDICTS = ["确认", "误报", "待定"]
@@ -146,13 +147,14 @@ def write_issues(sheet: Sheet, doc: Document, findings: Sequence[Finding], verdi
         fingerprint = f.fingerprint()
         verdict = verdicts.get(fingerprint, "")
         sheet.write([sheet.row, doc.unit or "", doc.name, f.project or "（全文）", f.period or "", f.level1 or "",
-                     f.level2 or "", f.level3 or "", f.value or "", f.rule, f.kind, f.severity, f.message,
+                     f.level2 or "", f.level3 or "", f.value or "", f.rule, KIND_LABELS.get(f.kind, f.kind),
+                     f.severity, f.message,
                      f.suggestion, f.basis, f.location.line or "", f.location.where or "", verdict, "", fingerprint],
                     fmt={11: sheet.formats[f.severity]})
 
 
 def _rows_of(doc: Document) -> Iterable[tuple[str, Indicator]]:
-    from ..check.document_checks import OVERALL_TABLE
+    from ..vocabulary import OVERALL_TABLE
 
     for o in doc.overall:
         for r in o.indicators:
@@ -175,7 +177,7 @@ def write_details(sheet: Sheet, doc: Document, findings: Sequence[Finding]) -> N
             fmt = {7: sheet.formats[worst]}
             comments = {7: "\n".join(f"[{f.severity} {f.rule}] {f.message}\n建议：{f.suggestion}" for f in hits)}
         sheet.write([doc.unit or "", doc.name, table, r.period, r.level1, r.level2, r.full_name or r.level3,
-                     r.value.raw, r.value.kind, r.line, len(hits)], fmt, comments)
+                     r.value.raw, VALUE_KIND_LABELS.get(r.value.kind, r.value.kind), r.line, len(hits)], fmt, comments)
 
 
 def add_verdict_validation(sheet: Sheet) -> None:
@@ -276,7 +278,7 @@ class SummaryWorkbook:
     def add(self, doc: Document, findings: Sequence[Finding], score: float, grade: str) -> None:
         write_issues(self.issues, doc, findings, self.verdicts)
         write_details(self.details, doc, findings)
-        self.kinds.update(f.kind for f in findings)
+        self.kinds.update(KIND_LABELS.get(f.kind, f.kind) for f in findings)
         indicators = sum(len(p.indicators) + len(p.annual_indicators) for p in doc.projects)
         indicators += sum(len(o.indicators) for o in doc.overall)
         scored = bool(doc.projects or doc.overall)

@@ -1,0 +1,122 @@
+"""The domain's words, in one place: indicator levels and their printed spellings, the 二级
+categories and their parents, funding sources, table labels, and the Chinese names of finding
+kinds. Every stage (extractor, rules, reports, template, classifier) takes them from here."""
+
+from __future__ import annotations
+
+import re
+
+from .textnorm import normalise
+
+OUTPUT, BENEFIT, SATISFACTION, COST = "产出指标", "效益指标", "满意度指标", "成本指标"
+
+# canonical 二级 → the 一级 it belongs to
+LEVEL2_PARENT: dict[str, str] = {
+    "数量指标": OUTPUT,
+    "质量指标": OUTPUT,
+    "时效指标": OUTPUT,
+    "成本指标": OUTPUT,  # Shanxi template: 成本 is a 二级 under 产出; 101号 makes it a 一级 (below)
+    "经济效益": BENEFIT,
+    "社会效益": BENEFIT,
+    "生态效益": BENEFIT,
+    "可持续影响": BENEFIT,
+    "服务对象满意度": SATISFACTION,
+    "经济成本指标": COST,
+    "社会成本指标": COST,
+    "生态环境成本指标": COST,
+}
+COST_SUBCATEGORIES = frozenset({"经济成本指标", "社会成本指标", "生态环境成本指标"})
+
+_LEVEL2_SPELLINGS: dict[str, str] = {
+    "数量": "数量指标", "数量指标": "数量指标",
+    "质量": "质量指标", "质量指标": "质量指标",
+    "时效": "时效指标", "时效指标": "时效指标", "时效性指标": "时效指标",
+    "成本": "成本指标", "成本指标": "成本指标",
+    "经济效益": "经济效益", "经济效益指标": "经济效益",
+    "社会效益": "社会效益", "社会效益指标": "社会效益",
+    "生态效益": "生态效益", "生态效益指标": "生态效益",
+    "可持续影响": "可持续影响", "可持续影响指标": "可持续影响", "可持续性影响": "可持续影响",
+    "可持续性影响指标": "可持续影响", "可持续发展影响": "可持续影响", "可持续发展影响指标": "可持续影响",
+    "服务对象满意度": "服务对象满意度", "服务对象满意度指标": "服务对象满意度",
+    "经济成本": "经济成本指标", "经济成本指标": "经济成本指标",
+    "社会成本": "社会成本指标", "社会成本指标": "社会成本指标",
+    "生态环境成本": "生态环境成本指标", "生态环境成本指标": "生态环境成本指标",
+}
+
+_LEVEL1_SPELLINGS: dict[str, str] = {
+    "产出指标": OUTPUT, "产出": OUTPUT,
+    "效益指标": BENEFIT, "效益": BENEFIT, "可持续发展指标": BENEFIT,
+    "满意度指标": SATISFACTION, "满意度": SATISFACTION,
+    "成本指标": COST, "成本": COST,
+}
+
+# first cells of the grid that only name the block ("绩效指标", "年度绩效指标")
+GRID_ROW_LABELS = frozenset({"绩效指标", "年度绩效指标", "实施期绩效指标", "绩效目标指标", "年度指标", "指标"})
+HEADER_WORDS = frozenset({"一级指标", "二级指标", "三级指标", "指标值", "指标名称", "目标值", "绩效指标值",
+                          "年度指标值", "实施期指标值", "指标内容"})
+
+_TRAILING_COLON = re.compile(r"[:：]$")
+
+
+def key(text: str) -> str:
+    return _TRAILING_COLON.sub("", normalise(text))
+
+
+def level2_of(text: str) -> str | None:
+    """Canonical 二级 spelling of a printed label, or None when it is not a 二级 label."""
+    return _LEVEL2_SPELLINGS.get(key(text))
+
+
+def level1_of(text: str) -> str | None:
+    """Canonical 一级 spelling of a printed label, or None."""
+    return _LEVEL1_SPELLINGS.get(key(text))
+
+
+def parent_of(level2: str | None, cost_is_level1: bool = False) -> str | None:
+    if level2 is None:
+        return None
+    if level2 == "成本指标" and cost_is_level1:
+        return COST
+    return LEVEL2_PARENT.get(level2)
+
+
+# the 二级 categories a project table's indicators are filed under (the classifier's classes)
+CATEGORIES = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益", "社会效益", "生态效益", "可持续影响",
+              "服务对象满意度")
+
+# funding sources of a project table, in print order (keys of Funds.period_sources / annual_sources)
+FUNDING_SOURCES = ("中央", "省级", "市县", "自筹", "其他")
+
+# the name findings and scores give a 部门(单位)整体支出绩效目标表, which has no project name
+OVERALL_TABLE = "（整体支出绩效目标表）"
+
+# every finding kind a rule may report, with the name a person reads (reports, charts, `auditor rules`)
+KIND_LABELS: dict[str, str] = {
+    "vague_value": "指标值含糊", "doubled_value": "指标值叠字", "yes_no_value": "指标值只写是/否",
+    "empty_value": "指标值为空", "placeholder_value": "指标值为占位符", "generic_name": "指标名称笼统",
+    "missing_level1": "缺少一级指标", "missing_cost": "缺少成本指标", "missing_output_dimension": "缺少产出指标维度",
+    "missing_benefit": "缺少效益指标", "timeliness_no_deadline": "时效指标没有时限", "bad_time_token": "时限写法有误",
+    "cost_wrong_direction": "成本上限写成下限", "cost_exceeds_budget": "成本超过预算",
+    "cost_restates_budget": "成本照抄预算总额", "cost_incomplete": "成本指标不完整", "not_a_cost": "不是成本指标",
+    "cost_qualitative": "成本指标没有金额", "quantity_in_money": "数量指标写成金额",
+    "quantity_as_rate": "数量指标写成比率", "unit_mismatch": "计量单位不符", "missing_unit": "缺少计量单位",
+    "impossible_percent": "百分比不合理", "conservative_rate": "目标值偏保守",
+    "satisfaction_not_numeric": "满意度没有数值", "satisfaction_low": "满意度目标偏低",
+    "satisfaction_wrong_respondent": "满意度调查对象不当", "misplaced_indicator": "指标归类错误",
+    "duplicate_indicator": "指标重复", "duplicate_table": "同一张表重复", "table_fragment": "缺少表头的残表",
+    "goal_copies_field": "总体目标照抄其他字段", "goal_input_only": "总体目标只写投入",
+    "goal_indicator_mismatch": "总体目标与指标不符", "funds_sources_mismatch": "资金来源合计不符",
+    "period_annual_mismatch": "实施期与年度不符", "year_mismatch": "年度不符",
+    "declared_count_mismatch": "说明中的项目数与附表不符", "declared_amount_mismatch": "说明中的金额与附表不符",
+    "declared_percent_mismatch": "说明中的比例与附表不符", "overall_unbalanced": "整体表收支不平衡",
+    "overall_budget_mismatch": "整体表与预算不符", "boilerplate_values": "各项目套用相同内容",
+    "selfeval_score_exceeds_weight": "自评得分超过分值", "selfeval_total_mismatch": "自评总分与各项不符",
+    "selfeval_grade_mismatch": "自评等级与得分不符", "selfeval_unmet_full_marks": "未完成仍得满分",
+    "selfeval_met_but_deducted": "已完成却扣分", "selfeval_no_deviation_reason": "缺少偏差原因",
+    "selfeval_vague_result": "完成值含糊", "selfeval_execution_rate": "执行率与执行数不符",
+    "selfeval_unfilled_scored": "未填报仍得分",
+}
+FINDING_KINDS = frozenset(KIND_LABELS)
+
+VALUE_KIND_LABELS = {"quantity": "数量", "percent": "百分比", "money": "金额", "deadline": "时限", "duration": "时长",
+                     "qualitative": "定性", "yesno": "是否", "empty": "空"}
