@@ -24,6 +24,7 @@ from typing import Any
 
 from .batch import FileResult, Settings, default_jobs, run_batch
 from .cache import ResultCache
+from .check.profile import Profile
 from .errors import InputError
 from .inputs import collect_inputs, display_path
 from .model import Document, Finding
@@ -62,7 +63,7 @@ class Failure:
 class Report:
     """One run's outcome: every document audited (with findings and scores), every file not."""
 
-    profile: str | None
+    profile: Profile
     documents: list[CheckedDocument] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     suppressed: int = 0  # findings a baseline marked 误报
@@ -72,7 +73,7 @@ class Report:
         return [f for c in self.documents for f in c.findings]
 
 
-def load(options: Options) -> tuple[tuple[Any, ...], dict[str, Any]]:
+def load(options: Options) -> tuple[tuple[Any, ...], Profile]:
     """The rules (validated) and the profile an options set names; ConfigError when unusable."""
     from .check import RuleError, load_profile, load_rules, select_rules
     from .check.profile import ProfileError
@@ -121,7 +122,7 @@ def check(documents: Iterable[Document], options: Options | None = None,
     from .check import check_document
 
     rules, profile = load(options or Options())
-    report = Report(profile.get("name"))
+    report = Report(profile)
     false_positives = _false_positives(verdicts)
     for doc in documents:
         checked, suppressed = score(doc, check_document(doc, rules, profile), profile, false_positives)
@@ -130,7 +131,7 @@ def check(documents: Iterable[Document], options: Options | None = None,
     return report
 
 
-def score(doc: Document, findings: Sequence[Finding], profile: dict[str, Any],
+def score(doc: Document, findings: Sequence[Finding], profile: Profile,
           false_positives: frozenset[str] = frozenset()) -> tuple[CheckedDocument, int]:
     """A document's findings (less those a reviewer marked 误报) with its scores."""
     from .check.score import score_document
@@ -165,7 +166,7 @@ def audit(paths: Iterable[str | os.PathLike[str]], options: Options | None = Non
     options = options or Options()
     _, profile = load(options)
     inputs, failures = gather(paths)
-    report = Report(profile.get("name"), failures=failures)
+    report = Report(profile, failures=failures)
     for item in results(inputs, options, cache, verdicts=verdicts):
         if isinstance(item, Failure):
             report.failures.append(item)
@@ -180,7 +181,7 @@ def write_reports(report: Report, outdir: str | os.PathLike[str], per_unit: bool
     """审核汇总.xlsx, 审核结果.json and (per_unit) one workbook per unit, from a Report."""
     from .report.writers import ReportWriters
 
-    writers = ReportWriters(Path(outdir), report.profile, per_unit, verdicts)
+    writers = ReportWriters(Path(outdir), report.profile.name, per_unit, verdicts, report.profile.explain_scores())
     for failure in report.failures:
         writers.fail(failure.path, failure.error)
     for checked in report.documents:

@@ -210,7 +210,7 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, se
         from .output import write_json
         from .report.records import checked_dict
 
-        data = {"profile": settings.get("name"), "documents": [checked_dict(c) for c in checked],
+        data = {"profile": settings.name, "documents": [checked_dict(c) for c in checked],
                 "failures": failures}
         text = write_json(output, data)
         if output is None:
@@ -351,7 +351,7 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
                    f"（{summary['done']} 份已审核，{summary['failed']} 份失败）。", err=True)
         cache.close()
         sys.exit(EXIT_ERROR if summary["failed"] else EXIT_OK)
-    writers = ReportWriters(out, settings_profile.get("name"), per_unit, verdicts)
+    writers = ReportWriters(out, settings_profile.name, per_unit, verdicts, settings_profile.explain_scores())
     for failure in skipped:
         writers.fail(failure.path, failure.error)
     suppressed = done = 0

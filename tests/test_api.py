@@ -24,7 +24,7 @@ def test_audit_and_check_agree_and_failures_are_listed(tmp_path):
     report = api.audit([folder], api.Options(jobs=2))
     assert [c.document.name for c in report.documents] == [SAMPLE_002.name, SAMPLE_003.name]
     assert [(f.path.endswith("empty.txt"), f.error) for f in report.failures] == [(True, "文件为空")]
-    assert report.profile == "national" and report.findings
+    assert report.profile.name == "national" and report.findings
     in_memory = api.check(api.extract([SAMPLE_002, SAMPLE_003]))
     def same(c):  # the copies sit in another folder: compare all but the path
         return [(f.fingerprint(), f.message, f.location.line, f.severity) for f in c.findings]
@@ -38,7 +38,7 @@ def test_options_select_profile_and_verdicts():
     only_v = api.check([doc], api.Options(select="V*"))
     assert only_v.findings and all(f.rule.startswith("V") for f in only_v.findings)
     shanxi = api.check([doc], api.Options(profile="shanxi"))
-    assert shanxi.profile == "shanxi"
+    assert shanxi.profile.name == "shanxi"
     first = only_v.findings[0]
     suppressed = api.check([doc], api.Options(select="V*"), verdicts={first.fingerprint(): "误报"})
     assert suppressed.suppressed >= 1 and first not in suppressed.findings

@@ -323,9 +323,14 @@ def test_killed_audit_leaves_nothing_the_next_run_does_not_remove(tmp_path):
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     deadline = time.monotonic() + 60
+    def finished() -> int:
+        try:
+            return sqlite3.connect(cache).execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        except sqlite3.OperationalError:  # not created yet
+            return 0
+
     while time.monotonic() < deadline:
-        done = sqlite3.connect(cache).execute("SELECT COUNT(*) FROM results").fetchone()[0] \
-            if cache.exists() else 0
+        done = finished() if cache.exists() else 0
         if done >= 3 and list(out.glob(".auditor-*.tmp")):
             break
         time.sleep(0.05)
@@ -352,3 +357,17 @@ def test_person_facing_columns_speak_chinese(audited):
         assert values and not any(v and str(v).isascii() for v in values), (sheet, sorted(map(str, values))[:5])
     data = json.loads((audited / "审核结果.json").read_text(encoding="utf-8"))
     assert all(f["kind"].isascii() for d in data["documents"] for f in d["findings"])
+
+
+def test_workbooks_explain_the_weights_of_the_profile_in_force(tmp_path):
+    from openpyxl import load_workbook
+
+    profile = tmp_path / "严格.yml"
+    profile.write_text("extends: national\nweights: {错误: 20, 警告: 5, 提示: 0.5}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert audit(SAMPLE_002, "-o", out, "--per-unit", "--profile", profile, "--no-cache", "-q").exit_code == 0
+    (unit,) = (out / "各单位审核意见").iterdir()
+    texts = [c for row in load_workbook(unit)["说明"].iter_rows(values_only=True) for c in row if c]
+    assert any("错误 20、警告 5、提示 0.5" in str(t) for t in texts)
+    summary = [c for row in load_workbook(out / "审核汇总.xlsx")["汇总"].iter_rows(values_only=True) for c in row if c]
+    assert any("错误 20、警告 5、提示 0.5" in str(t) for t in summary)

@@ -59,8 +59,38 @@ def test_bad_pack_is_reported_with_file_and_rule(tmp_path):
 
 def test_profiles():
     shanxi = load_profile("shanxi")
-    assert shanxi["satisfaction_floor"] == 90 and shanxi["cost_as"] == "level2"
-    assert shanxi["tolerance_yuan"] == PROFILE["tolerance_yuan"]  # inherited from national
+    assert shanxi.satisfaction_floor == 90 and shanxi.cost_as == "level2" and shanxi.name == "shanxi"
+    assert shanxi.tolerance_yuan == PROFILE.tolerance_yuan  # inherited from national
+
+
+def test_built_in_profiles_state_every_default_the_record_has():
+    """The YAML and the record agree: national.yml sets each value the record defaults to."""
+    from auditor.check.profile import Profile
+
+    assert load_profile("national") == Profile(description=load_profile("national").description)
+
+
+@pytest.mark.parametrize("body,problem", [
+    ("satisfaction_flor: 90", "未知的口径项 satisfaction_flor"),
+    ("satisfaction_floor: high", "satisfaction_floor 应为数字"),
+    ("cost_as: somewhere", "cost_as 应为 level1、level2 或 either"),
+    ("weights: {错误: 10}", "weights 应为"),
+    ("extends: nowhere", "找不到审核口径 nowhere"),
+])
+def test_broken_profile_names_the_key(tmp_path, body, problem):
+    from auditor.check.profile import ProfileError
+
+    path = tmp_path / "口径.yml"
+    path.write_text(f"extends: national\n{body}\n" if not body.startswith("extends") else body, encoding="utf-8")
+    with pytest.raises(ProfileError, match=problem):
+        load_profile(str(path))
+
+
+def test_report_explains_the_weights_in_force(tmp_path):
+    path = tmp_path / "严格.yml"
+    path.write_text("extends: national\nweights: {错误: 20, 警告: 5, 提示: 0.5}\nrule_cap: 2\n", encoding="utf-8")
+    strict = load_profile(str(path))
+    assert "错误 20、警告 5、提示 0.5" in strict.explain_scores() and "最多扣 2 次" in strict.explain_scores()
 
 
 def test_profile_changes_a_threshold():

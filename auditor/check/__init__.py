@@ -15,7 +15,7 @@ from ..textnorm import normalise
 from ..vocabulary import OVERALL_TABLE
 from . import rules as packs
 from .conditions import RowContext, holds
-from .profile import load_profile
+from .profile import Profile, load_profile
 from .project_checks import Hit
 from .registry import DOCUMENT_CHECKS, PROJECT_CHECKS, checks_for
 from .rules import Rule, RuleError, load_lexicon, select_rules
@@ -86,7 +86,7 @@ def _rows_to_check(p: Project) -> list[tuple[Indicator, int]]:
 
 
 def check_document(doc: Document, rules: Sequence[Rule] | None = None,
-                   profile: Mapping[str, Any] | None = None, warnings: list[str] | None = None) -> list[Finding]:
+                   profile: Profile | None = None, warnings: list[str] | None = None) -> list[Finding]:
     """Every finding for one document, in document order (rows, then project, then document).
 
     A model that cannot be loaded adds a message to `warnings` (when given); the rules still run.

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model import Document, Indicator, Project
 from ..values import collapse_doubled
+from .profile import Profile
 
 _TRIM = re.compile(r"(的|了|性)$")
 
@@ -25,7 +26,7 @@ class RowContext:
     table: str  # project name, or the 整体 table's label
     project: Project | None
     document: Document
-    profile: Mapping[str, Any]
+    profile: Profile
     lexicon: Mapping[str, Any]
 
     @property
@@ -45,7 +46,7 @@ class RowContext:
         return list(spec)
 
     def number(self, spec: Any) -> float:
-        return float(self.profile[spec]) if isinstance(spec, str) else float(spec)
+        return self.profile.threshold(spec) if isinstance(spec, str) else float(spec)
 
 
 def is_cost_row(row: Indicator) -> bool:
@@ -148,3 +149,4 @@ def unknown_keys(condition: Any) -> set[str]:
             elif key == "not":
                 found |= unknown_keys(arg)
     return found
+

@@ -10,9 +10,10 @@ from typing import Any
 from ..model import Document
 from ..textnorm import normalise
 from ..vocabulary import OVERALL_TABLE
+from .profile import Profile
 from .project_checks import Hit
 
-DocumentCheck = Callable[[Document, Mapping[str, Any], Mapping[str, Any]], Iterable[Hit]]
+DocumentCheck = Callable[[Document, Mapping[str, Any], Profile], Iterable[Hit]]
 DOCUMENT_CHECKS: dict[str, DocumentCheck] = {}
 
 
@@ -38,7 +39,7 @@ def _fmt(wan: float | None) -> str:
 
 
 @document_check("declared_count")
-def declared_count(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def declared_count(doc: Document, params: Mapping[str, Any], profile: Profile):
     d = doc.declared
     if d is None or d.project_count is None or (not doc.projects and doc.kind != "budget"):
         return
@@ -48,18 +49,18 @@ def declared_count(doc: Document, params: Mapping[str, Any], profile: Mapping[st
 
 
 @document_check("declared_amount")
-def declared_amount(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def declared_amount(doc: Document, params: Mapping[str, Any], profile: Profile):
     d = doc.declared
     if d is None or d.project_amount_wan is None or not doc.projects:
         return
     total = _annual_total_wan(doc)
-    if abs(total - d.project_amount_wan) > float(profile.get("amount_tolerance_wan", 0.01)) + 0.005:
+    if abs(total - d.project_amount_wan) > profile.amount_tolerance_wan + 0.005:
         yield {"line": d.line, "declared": _fmt(d.project_amount_wan), "printed": _fmt(total),
                "difference": _fmt(d.project_amount_wan - total), "tables": _tables(doc)}
 
 
 @document_check("declared_percent")
-def declared_percent(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def declared_percent(doc: Document, params: Mapping[str, Any], profile: Profile):
     d, b = doc.declared, doc.budget
     if d is None or b is None or d.percent_of_project_spending is None or not b.project_wan:
         return
@@ -67,22 +68,22 @@ def declared_percent(doc: Document, params: Mapping[str, Any], profile: Mapping[
     if amount is None:
         return
     actual = amount / b.project_wan * 100
-    if abs(actual - d.percent_of_project_spending) > float(profile.get("percent_tolerance_pp", 0.1)):
+    if abs(actual - d.percent_of_project_spending) > profile.percent_tolerance_pp:
         yield {"line": d.line, "declared": f"{d.percent_of_project_spending:g}%", "actual": f"{actual:.2f}%",
                "amount": _fmt(amount), "project_spending": _fmt(b.project_wan)}
 
 
 @document_check("declared_within_spending")
-def declared_within_spending(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def declared_within_spending(doc: Document, params: Mapping[str, Any], profile: Profile):
     d, b = doc.declared, doc.budget
     if d is None or b is None or d.project_amount_wan is None or b.project_wan is None:
         return
-    if d.project_amount_wan > b.project_wan + float(profile.get("amount_tolerance_wan", 0.01)) + 0.005:
+    if d.project_amount_wan > b.project_wan + profile.amount_tolerance_wan + 0.005:
         yield {"line": d.line, "declared": _fmt(d.project_amount_wan), "project_spending": _fmt(b.project_wan)}
 
 
 @document_check("declared_type_split")
-def declared_type_split(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def declared_type_split(doc: Document, params: Mapping[str, Any], profile: Profile):
     d = doc.declared
     if d is None or not d.by_type or d.project_count is None:
         return
@@ -90,13 +91,13 @@ def declared_type_split(doc: Document, params: Mapping[str, Any], profile: Mappi
     amounts = [a for _, a in d.by_type.values() if a is not None]
     if counts and sum(counts) != d.project_count:
         yield {"line": d.line, "what": "项目个数", "parts": sum(counts), "total": d.project_count}
-    tolerance = float(profile.get("amount_tolerance_wan", 0.01)) + 0.005
+    tolerance = profile.amount_tolerance_wan + 0.005
     if amounts and d.project_amount_wan is not None and abs(sum(amounts) - d.project_amount_wan) > tolerance:
         yield {"line": d.line, "what": "金额", "parts": _fmt(sum(amounts)), "total": _fmt(d.project_amount_wan)}
 
 
 @document_check("declared_coverage")
-def declared_coverage(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def declared_coverage(doc: Document, params: Mapping[str, Any], profile: Profile):
     d = doc.declared
     if d is None or d.project_count is None or d.published_count is None:
         return
@@ -105,7 +106,7 @@ def declared_coverage(doc: Document, params: Mapping[str, Any], profile: Mapping
 
 
 @document_check("declared_overall")
-def declared_overall(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def declared_overall(doc: Document, params: Mapping[str, Any], profile: Profile):
     d = doc.declared
     if d is None or d.overall_target_tables is None or doc.kind != "budget":
         return
@@ -114,8 +115,8 @@ def declared_overall(doc: Document, params: Mapping[str, Any], profile: Mapping[
 
 
 @document_check("overall_balance")
-def overall_balance(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
-    tolerance = float(profile.get("amount_tolerance_wan", 0.01)) + 0.005
+def overall_balance(doc: Document, params: Mapping[str, Any], profile: Profile):
+    tolerance = profile.amount_tolerance_wan + 0.005
     for o in doc.overall:
         if o.budget_total_wan is None:
             continue
@@ -130,11 +131,11 @@ def overall_balance(doc: Document, params: Mapping[str, Any], profile: Mapping[s
 
 
 @document_check("overall_vs_budget")
-def overall_vs_budget(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def overall_vs_budget(doc: Document, params: Mapping[str, Any], profile: Profile):
     b = doc.budget
     if b is None:
         return
-    tolerance = float(profile.get("amount_tolerance_wan", 0.01)) + 0.005
+    tolerance = profile.amount_tolerance_wan + 0.005
     for o in doc.overall:
         pairs = [("年度预算合计", o.budget_total_wan, b.total_wan), ("基本支出", o.basic_wan, b.basic_wan),
                  ("项目支出", o.project_wan, b.project_wan)]
@@ -146,7 +147,7 @@ def overall_vs_budget(doc: Document, params: Mapping[str, Any], profile: Mapping
 
 
 @document_check("overall_goal_numbers")
-def overall_goal_numbers(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def overall_goal_numbers(doc: Document, params: Mapping[str, Any], profile: Profile):
     from .narrative import unmatched_promises
 
     for o in doc.overall:
@@ -157,13 +158,13 @@ def overall_goal_numbers(doc: Document, params: Mapping[str, Any], profile: Mapp
 
 
 @document_check("duplicate_tables")
-def duplicate_tables(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def duplicate_tables(doc: Document, params: Mapping[str, Any], profile: Profile):
     for name, first, repeat in doc.duplicate_tables:
         yield {"line": repeat, "project": name, "first_line": first}
 
 
 @document_check("fragments")
-def fragments(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def fragments(doc: Document, params: Mapping[str, Any], profile: Profile):
     for f in doc.fragments:
         yield {"line": f.line_start, "start": f.line_start, "end": f.line_end, "rows": len(f.indicators)}
 
@@ -184,11 +185,11 @@ def _value_pattern(text: str, lexicon: Mapping[str, Any]) -> str:
 
 
 @document_check("boilerplate")
-def boilerplate(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def boilerplate(doc: Document, params: Mapping[str, Any], profile: Profile):
     """The same value for one 二级 in most of a department's tables is a template, not a target."""
     from .rules import load_lexicon
 
-    minimum = int(profile.get("boilerplate_min_tables", 4))
+    minimum = profile.boilerplate_min_tables
     if len(doc.projects) < minimum:
         return
     lexicon = load_lexicon()
@@ -203,7 +204,7 @@ def boilerplate(doc: Document, params: Mapping[str, Any], profile: Mapping[str, 
                 examples[(r.level2, pattern)][r.value.text] += 1
         for level2, pattern in patterns:
             by_level2[level2][pattern] += 1
-    share = float(profile.get("boilerplate_share", 0.8))
+    share = profile.boilerplate_share
     for level2, values in by_level2.items():
         pattern, count = values.most_common(1)[0]
         if count >= minimum and count / len(doc.projects) >= share and pattern.startswith("@"):
@@ -212,7 +213,7 @@ def boilerplate(doc: Document, params: Mapping[str, Any], profile: Mapping[str, 
 
 
 @document_check("identical_indicator_sets")
-def identical_indicator_sets(doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def identical_indicator_sets(doc: Document, params: Mapping[str, Any], profile: Profile):
     """Two projects with different funds but the same indicators: targets copied, not set."""
     groups: dict[tuple, list] = defaultdict(list)
     for p in doc.projects:
@@ -224,3 +225,4 @@ def identical_indicator_sets(doc: Document, params: Mapping[str, Any], profile: 
             names = "、".join(p.name for p in projects)
             for p in projects[1:]:
                 yield {"line": p.line_start, "project": p.name, "names": names, "count": len(projects)}
+

@@ -22,6 +22,7 @@ from ..model import (
 )
 from ..values import parse_value
 from ..vocabulary import FUNDING_SOURCES, LEVEL2_PARENT, level2_of
+from .profile import Profile
 from .rules import Rule
 
 SOURCES = FUNDING_SOURCES
@@ -136,8 +137,9 @@ def example_document(rule: Rule, spec: Any) -> Document:
     )
 
 
-def run_example(rule: Rule, spec: Any, profile: dict[str, Any]) -> list[Finding]:
+def run_example(rule: Rule, spec: Any, profile: Profile) -> list[Finding]:
     """Findings of this one rule on the example."""
     from . import check_document
 
     return [f for f in check_document(example_document(rule, spec), [rule], profile) if f.rule == rule.code]
+

@@ -15,9 +15,10 @@ from typing import Any
 from ..model import Document, Indicator, Project
 from ..textnorm import normalise
 from .conditions import is_cost_row
+from .profile import Profile
 
 Hit = dict[str, Any]
-ProjectCheck = Callable[[Project, Document, Mapping[str, Any], Mapping[str, Any]], Iterable[Hit]]
+ProjectCheck = Callable[[Project, Document, Mapping[str, Any], Profile], Iterable[Hit]]
 PROJECT_CHECKS: dict[str, ProjectCheck] = {}
 
 
@@ -53,7 +54,7 @@ def _one_year(project: Project) -> bool:
 # --- structure -------------------------------------------------------------------------------
 
 @project_check("required_level1")
-def required_level1(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def required_level1(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     present = {r.level1 for r in _filled(p.indicators)}
     for level1 in params.get("required", []):
         if level1 not in present:
@@ -61,7 +62,7 @@ def required_level1(p: Project, doc: Document, params: Mapping[str, Any], profil
 
 
 @project_check("required_level2")
-def required_level2(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def required_level2(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     present = {r.level2 for r in _filled(p.indicators)}
     if not any(r.level1 == "产出指标" for r in p.indicators):
         return  # the whole 一级 is missing: S01 says so
@@ -79,13 +80,13 @@ def is_unfilled(text: str) -> bool:
 
 
 @project_check("missing_cost")
-def missing_cost(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def missing_cost(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     cost_rows = [r for r in p.indicators if is_cost_row(r) and not is_unfilled(r.value.text)]
     if not cost_rows:
         yield {"placement": {"level1": "一级指标“成本指标”", "level2": "产出指标下的二级指标“成本指标”"}.get(
-            profile.get("cost_as", "either"), "一级指标“成本指标”或产出指标下的二级指标“成本指标”")}
+            profile.cost_as, "一级指标“成本指标”或产出指标下的二级指标“成本指标”")}
         return
-    wanted = profile.get("cost_as", "either")
+    wanted = profile.cost_as
     if wanted == "level1" and not any(r.level1 == "成本指标" for r in cost_rows):
         yield {"placement": "一级指标“成本指标”（现为产出指标下的二级）", "row": cost_rows[0]}
     if wanted == "level2" and not any(r.level1 == "产出指标" for r in cost_rows):
@@ -93,7 +94,7 @@ def missing_cost(p: Project, doc: Document, params: Mapping[str, Any], profile: 
 
 
 @project_check("duplicate_names")
-def duplicate_names(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def duplicate_names(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     counts = Counter(normalise(r.level3) for r in p.indicators if r.level3.strip())
     reported: set[str] = set()
     for r in p.indicators:
@@ -106,11 +107,11 @@ def duplicate_names(p: Project, doc: Document, params: Mapping[str, Any], profil
 # --- funds -----------------------------------------------------------------------------------
 
 @project_check("period_vs_annual_funds")
-def period_vs_annual_funds(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def period_vs_annual_funds(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     f = p.funds
     if f is None or f.period_total is None or f.annual_total is None:
         return
-    tolerance = float(profile.get("tolerance_yuan", 1))
+    tolerance = profile.tolerance_yuan
     if _one_year(p) and abs(f.period_total - f.annual_total) > tolerance:
         yield {"period_total": fmt_yuan(f.in_yuan(f.period_total)), "annual_total": fmt_yuan(f.in_yuan(f.annual_total)),
                "reason": f"项目期{p.duration or '1年'}（{p.attribute or '一次性项目'}）的实施期资金应等于年度资金"}
@@ -120,7 +121,7 @@ def period_vs_annual_funds(p: Project, doc: Document, params: Mapping[str, Any],
 
 
 @project_check("attribute_vs_duration")
-def attribute_vs_duration(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def attribute_vs_duration(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     attribute = unicodedata.normalize("NFKC", p.attribute or "")
     m = re.search(r"\((\d+)年结束\)", attribute)
     if m and p.duration and _years(p) != int(m.group(1)):
@@ -128,11 +129,11 @@ def attribute_vs_duration(p: Project, doc: Document, params: Mapping[str, Any], 
 
 
 @project_check("sources_sum")
-def sources_sum(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def sources_sum(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     f = p.funds
     if f is None:
         return
-    tolerance = float(profile.get("tolerance_yuan", 1))
+    tolerance = profile.tolerance_yuan
     sides = (("实施期", f.period_total, f.period_sources), ("年度", f.annual_total, f.annual_sources))
     for side, total, sources in sides:
         printed = [v for v in sources.values() if v is not None]
@@ -144,7 +145,7 @@ def sources_sum(p: Project, doc: Document, params: Mapping[str, Any], profile: M
 
 
 @project_check("sources_split")
-def sources_split(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def sources_split(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     f = p.funds
     if f is None or not _one_year(p) or f.period_total != f.annual_total:
         return
@@ -187,11 +188,11 @@ def _cost_rows(p: Project, period: str, money_outputs: bool = False) -> list[Ind
 
 
 @project_check("cost_exceeds_budget")
-def cost_exceeds_budget(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def cost_exceeds_budget(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     f = p.funds
     if f is None:
         return
-    ratio = 1 + float(profile.get("tolerance_ratio", 0.01))
+    ratio = 1 + profile.tolerance_ratio
     seen: set[tuple[str, str]] = set()
     for period, budget in (("实施期", f.in_yuan(f.period_total)), ("年度", f.in_yuan(f.annual_total))):
         if not budget:
@@ -215,7 +216,7 @@ def _annual_budget(p: Project) -> float | None:
 
 
 @project_check("cost_restates_budget")
-def cost_restates_budget(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def cost_restates_budget(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     budget = _annual_budget(p)
     if not budget:
         return
@@ -230,7 +231,7 @@ def cost_restates_budget(p: Project, doc: Document, params: Mapping[str, Any], p
 
 
 @project_check("cost_coverage")
-def cost_coverage(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def cost_coverage(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     budget = _annual_budget(p)
     if not budget:
         return
@@ -239,7 +240,7 @@ def cost_coverage(p: Project, doc: Document, params: Mapping[str, Any], profile:
     if not rows or any(t is None for t in totals):
         return  # unit costs: the quantity they multiply is not known
     share = sum(t for t in totals if t is not None) / budget
-    if share < float(profile.get("cost_coverage_min", 0.3)):
+    if share < profile.cost_coverage_min:
         yield {"row": rows[0], "cost": fmt_yuan(sum(t for t in totals if t is not None)),
                "budget": fmt_yuan(budget), "share": f"{share:.1%}"}
 
@@ -274,8 +275,8 @@ def distinct_goals(p: Project) -> list[tuple[str, str]]:
 
 
 @project_check("goal_copies_field")
-def goal_copies_field(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
-    threshold = float(profile.get("goal_similarity", 0.8))
+def goal_copies_field(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
+    threshold = profile.goal_similarity
     for period, goal in distinct_goals(p):
         copied = [label for attr, label in _FIELD_LABELS.items()
                   if getattr(p, attr) and len(normalise(getattr(p, attr))) >= 10
@@ -292,7 +293,7 @@ _RUNNING_ONLY = re.compile(r".{0,12}(保障|保证|确保).{0,20}(正常运转|�
 
 
 @project_check("goal_input_only")
-def goal_input_only(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def goal_input_only(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     for period, goal in distinct_goals(p):
         text = normalise(goal)
         if (_INPUT_ONLY.match(text) or _RUNNING_ONLY.fullmatch(text)) and not _OUTCOME.search(text):
@@ -303,7 +304,7 @@ _GOAL_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元|万(?=[，,。；;、)�
 
 
 @project_check("goal_amounts_vs_funds")
-def goal_amounts_vs_funds(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def goal_amounts_vs_funds(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     """Money a goal states should match the funds of its column (or a cost indicator)."""
     f = p.funds
     if f is None:
@@ -324,7 +325,7 @@ def goal_amounts_vs_funds(p: Project, doc: Document, params: Mapping[str, Any], 
 
 
 @project_check("goal_numbers_vs_indicators")
-def goal_numbers_vs_indicators(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def goal_numbers_vs_indicators(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     from .narrative import unmatched_promises
 
     goal = p.goal_annual or p.goal_period
@@ -334,7 +335,7 @@ def goal_numbers_vs_indicators(p: Project, doc: Document, params: Mapping[str, A
 
 
 @project_check("multi_year_same_targets")
-def multi_year_same_targets(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def multi_year_same_targets(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     if _one_year(p) or not p.goal_annual or normalise(p.goal_annual) != normalise(p.goal_period):
         return
     left = [(r.level2, normalise(r.level3), r.value.text) for r in p.indicators]
@@ -344,10 +345,11 @@ def multi_year_same_targets(p: Project, doc: Document, params: Mapping[str, Any]
 
 
 @project_check("filled_date")
-def filled_date(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def filled_date(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     m = re.match(r"(\d{4})(\d{2})(\d{2})", p.filled_on or "")
     if not m or not doc.year or doc.kind != "budget":
         return
     year, month = int(m.group(1)), int(m.group(2))
     if year > doc.year or (year == doc.year and month > int(params.get("latest_month", 6))):
         yield {"filled": f"{year}年{month}月{int(m.group(3))}日", "year": doc.year}
+

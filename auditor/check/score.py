@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ..model import Document, Finding
-
-DEFAULT_WEIGHTS = {"错误": 10, "警告": 4, "提示": 1}
+from .profile import Profile
 
 
 def grade(score: float) -> str:
@@ -39,11 +37,11 @@ def _deduction(findings: Iterable[Finding], weights: Mapping[str, float], cap: i
 
 
 def score_document(doc: Document, findings: Sequence[Finding],
-                   profile: Mapping[str, Any] | None = None) -> tuple[Score, dict[str, Score]]:
+                   profile: Profile | None = None) -> tuple[Score, dict[str, Score]]:
     """(document score, score per table name)."""
-    profile = profile or {}
-    weights = profile.get("weights") or DEFAULT_WEIGHTS
-    cap = int(profile.get("rule_cap", 3))
+    profile = profile or Profile()
+    weights = profile.weights
+    cap = profile.rule_cap
     by_table: dict[str | None, list[Finding]] = defaultdict(list)
     for f in findings:
         by_table[f.project].append(f)
@@ -60,3 +58,4 @@ def score_document(doc: Document, findings: Sequence[Finding],
     document_level = [f for f in findings if f.project is None or f.project not in per_table]
     value = max(0.0, base - _deduction(document_level, weights, cap))
     return Score(round(value, 1), grade(value)), per_table
+

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import Document, Indicator, Project
+from .profile import Profile
 from .project_checks import is_unfilled, project_check
 from .score import grade
 
@@ -38,7 +39,7 @@ def _met(row: Indicator) -> bool | None:
 
 
 @project_check("selfeval_points_over_weight")
-def points_over_weight(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def points_over_weight(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     for r in _rows(p):
         if r.points is not None and r.weight is not None and r.points > r.weight + 1e-9:
             yield {"row": r, "points": f"{r.points:g}", "weight": f"{r.weight:g}"}
@@ -51,7 +52,7 @@ def points_over_weight(p: Project, doc: Document, params: Mapping[str, Any], pro
 
 
 @project_check("selfeval_execution")
-def execution(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def execution(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     f = p.funds
     if not p.self_evaluation or f is None or f.execution_rate is None:
         return
@@ -70,7 +71,7 @@ def execution(p: Project, doc: Document, params: Mapping[str, Any], profile: Map
 
 
 @project_check("selfeval_total")
-def total(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def total(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     if not p.self_evaluation or p.score_total is None:
         return
     points = [r.points for r in _rows(p) if r.points is not None]
@@ -83,34 +84,34 @@ def total(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping
 
 
 @project_check("selfeval_grade")
-def grade_band(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def grade_band(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     if p.self_evaluation and p.score_total is not None and p.score_grade and grade(p.score_total) != p.score_grade:
         yield {"total": f"{p.score_total:g}", "grade": p.score_grade, "expected": grade(p.score_total)}
 
 
 @project_check("selfeval_unmet_full")
-def unmet_full(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def unmet_full(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     for r in _rows(p):
         if _met(r) is False and r.points is not None and r.weight is not None and r.points >= r.weight:
             yield {"row": r, "actual": r.actual}
 
 
 @project_check("selfeval_met_deducted")
-def met_deducted(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def met_deducted(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     for r in _rows(p):
         if _met(r) is True and r.points is not None and r.weight is not None and r.points < r.weight:
             yield {"row": r, "actual": r.actual, "points": f"{r.points:g}", "weight": f"{r.weight:g}"}
 
 
 @project_check("selfeval_deviation")
-def no_deviation(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def no_deviation(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     for r in _rows(p):
         if r.points is not None and r.weight is not None and r.points < r.weight and not r.deviation:
             yield {"row": r, "points": f"{r.points:g}", "weight": f"{r.weight:g}"}
 
 
 @project_check("selfeval_result")
-def vague_result(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def vague_result(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     for r in _rows(p):
         if r.actual and _RESULT_PHRASE.fullmatch(r.actual.strip()) and r.points is not None and r.weight is not None \
                 and r.points >= r.weight and not re.search(r"\d", r.value.text):
@@ -118,7 +119,8 @@ def vague_result(p: Project, doc: Document, params: Mapping[str, Any], profile: 
 
 
 @project_check("selfeval_unfilled")
-def unfilled_scored(p: Project, doc: Document, params: Mapping[str, Any], profile: Mapping[str, Any]):
+def unfilled_scored(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     for r in _rows(p):
         if is_unfilled(r.value.text) and r.points:
             yield {"row": r, "points": f"{r.points:g}", "weight": f"{r.weight:g}" if r.weight is not None else "?"}
+

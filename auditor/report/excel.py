@@ -190,7 +190,7 @@ def add_verdict_validation(sheet: Sheet) -> None:
     sheet.columns[fingerprint].max_width = 18
 
 
-def summary_sheet(wb: Any, formats: dict[str, Any], units: Sequence[UnitSummary], kinds: Counter[str],
+def summary_sheet(wb: Any, formats: dict[str, Any], units: Sequence[UnitSummary], kinds: Counter[str], scoring: str,
                   suppressed: int, failures: int) -> None:
     """Units worst first, with the chart data beside them (constant memory: row by row)."""
     ws = wb.get_worksheet_by_name("汇总")
@@ -215,8 +215,7 @@ def summary_sheet(wb: Any, formats: dict[str, Any], units: Sequence[UnitSummary]
     notes = [f"共审核 {len(units)} 份文件；处理失败 {failures} 份（见“处理失败”）。",
              f"按上次审核意见（--baseline）排除误报 {suppressed} 条。" if suppressed
              else "本次没有按上次审核意见排除误报（可用 --baseline 上次的审核汇总.xlsx）。",
-             "得分：每张表 100 分，错误扣 10、警告扣 4、提示扣 1（同一规则每表最多扣 3 次）；"
-             "等级 ≥90 优、80–89 良、60–79 中、<60 差。"]
+             f"得分：{scoring}"]
     first_note = sheet.row + 1
     for i, text in enumerate(notes):
         ws.write_string(first_note + i, 0, text)
@@ -258,10 +257,11 @@ def failure_sheet(wb: Any, formats: dict[str, Any], failures: Sequence[tuple[str
 class SummaryWorkbook:
     """审核汇总.xlsx, fed one document at a time."""
 
-    def __init__(self, path: Path, verdicts: dict[str, str] | None = None) -> None:
+    def __init__(self, path: Path, verdicts: dict[str, str] | None = None, scoring: str = "") -> None:
         import xlsxwriter
 
         self.path = path
+        self.scoring = scoring  # how scores are made under the profile in force (Profile.explain_scores)
         self.verdicts = verdicts or {}
         path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = temporary_path(path)  # a killed run's leftover is recognised and removed next time
@@ -293,7 +293,7 @@ class SummaryWorkbook:
         add_verdict_validation(self.issues)
         self.issues.finish()
         self.details.finish()
-        summary_sheet(self.wb, self.formats, self.units, self.kinds, suppressed, len(self.failures))
+        summary_sheet(self.wb, self.formats, self.units, self.kinds, self.scoring, suppressed, len(self.failures))
         failure_sheet(self.wb, self.formats, self.failures)
         self.wb.close()
         import os
@@ -320,7 +320,7 @@ def safe_file_name(name: str, fallback: str = "未识别单位") -> str:
 
 
 def write_unit_workbook(path: Path, doc: Document, findings: Sequence[Finding], score: float, grade: str,
-                        table_scores: dict[str, Any], verdicts: dict[str, str]) -> None:
+                        table_scores: dict[str, Any], verdicts: dict[str, str], scoring: str = "") -> None:
     """The workbook handed back to one department: 说明, 问题清单, 指标明细."""
     import xlsxwriter
 
@@ -336,8 +336,7 @@ def write_unit_workbook(path: Path, doc: Document, findings: Sequence[Finding], 
             ("各项目得分：", "bold"),
             *[(f"  {name}：{s.score:g} 分（{s.grade}）", "plain") for name, s in table_scores.items()],
             ("", "plain"),
-            ("得分怎么算：每张表 100 分，每条问题按严重程度扣分（错误 10、警告 4、提示 1，同一规则每表最多扣 3 次）；"
-             "文件得分为各表平均分减去全文级问题的扣分。等级：≥90 优，80–89 良，60–79 中，<60 差。", "wrap"),
+            (f"得分怎么算：{scoring}", "wrap"),
             ("严重程度：错误——必须改正（如成本超过预算、缺少成本指标、说明与附表不符）；"
              "警告——目标不够明确、无法考核，应当改正；提示——建议改进。", "wrap"),
             ("怎么改：“问题清单”逐条列出问题、修改建议（含改写示例）和依据；“指标明细”中有问题的指标值"

@@ -23,8 +23,8 @@ UNITS_FOLDER = "各单位审核意见"
 class UnitWorkbooks:
     """One workbook per unit, named after it; names made safe and unique."""
 
-    def __init__(self, folder: Path, verdicts: dict[str, str]) -> None:
-        self.folder, self.verdicts = folder, verdicts
+    def __init__(self, folder: Path, verdicts: dict[str, str], scoring: str) -> None:
+        self.folder, self.verdicts, self.scoring = folder, verdicts, scoring
         self.names: set[str] = set()
         self.written: list[Path] = []
 
@@ -36,17 +36,19 @@ class UnitWorkbooks:
             candidate, n = f"{name}_{n}", n + 1
         path = self.folder / f"{candidate}.xlsx"
         write_unit_workbook(path, doc, checked.findings, checked.score.score, checked.score.grade,
-                            checked.table_scores, self.verdicts)
+                            checked.table_scores, self.verdicts, self.scoring)
         self.names.add(candidate.casefold())
         self.written.append(path)
 
 
 class ReportWriters:
-    def __init__(self, outdir: Path, profile: str | None, per_unit: bool, verdicts: dict[str, str] | None) -> None:
+    def __init__(self, outdir: Path, profile: str | None, per_unit: bool, verdicts: dict[str, str] | None,
+                 scoring: str) -> None:
+        """`scoring`: how scores are made under the profile in force, as the workbooks explain it."""
         self.outdir = outdir
         verdicts = verdicts or {}
-        self.summary = SummaryWorkbook(outdir / SUMMARY, verdicts)
-        self.units = UnitWorkbooks(outdir / UNITS_FOLDER, verdicts) if per_unit else None
+        self.summary = SummaryWorkbook(outdir / SUMMARY, verdicts, scoring)
+        self.units = UnitWorkbooks(outdir / UNITS_FOLDER, verdicts, scoring) if per_unit else None
         self.failures: list[dict[str, str]] = []
         self._json = atomic_writer(outdir / JSON_REPORT)
         self._handle = self._json.__enter__()
