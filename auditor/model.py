@@ -194,6 +194,14 @@ class Document:
         return PurePath(self.path).name
 
 
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A table's or a document's score (100 less the weighted findings) and its grade (优/良/中/差)."""
+
+    score: float
+    grade: str
+
+
 Severity = Literal["错误", "警告", "提示"]
 SEVERITY_ORDER: dict[str, int] = {"错误": 3, "警告": 2, "提示": 1}
 

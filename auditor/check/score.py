@@ -10,20 +10,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
-from ..model import Document, Finding
+from ..model import Document, Finding, Score
 from .profile import Profile
 
 
 def grade(score: float) -> str:
     return "优" if score >= 90 else "良" if score >= 80 else "中" if score >= 60 else "差"
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    score: float
-    grade: str
 
 
 def _deduction(findings: Iterable[Finding], weights: Mapping[str, float], cap: int) -> float:

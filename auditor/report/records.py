@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..check.score import Score
-from ..model import SEVERITY_ORDER, Document, Finding
+from ..model import SEVERITY_ORDER, Document, Finding, Score
 from ..serialize import document_header
 
 
