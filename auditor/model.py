@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .vocabulary import money_to_yuan
+
 ValueKind = Literal[
     "quantity", "percent", "money", "deadline", "duration", "qualitative", "yesno", "empty"
 ]
@@ -71,8 +73,6 @@ class Funds:
     execution_rows: tuple[tuple[str, float | None, float | None], ...] = ()  # 自评表: (资金来源, 执行率, 得分)
 
     def in_yuan(self, amount: float | None) -> float | None:
-        from .values import money_to_yuan
-
         return money_to_yuan(amount, self.unit)
 
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from .model import Value
+from .vocabulary import MONEY_SCALES
 
 _SYMBOLS = {"≥": "≥", ">=": "≥", "≧": "≥", "⩾": "≥", "≤": "≤", "<=": "≤", "≦": "≤", "⩽": "≤",
             ">": ">", "<": "<", "=": "=", "≈": "="}
@@ -40,8 +41,6 @@ _DURATION_UNITS = ("工作日", "个工作日", "小时", "分钟", "天", "日"
 _TIME_PERS = {"年": 1, "全年": 1, "每年": 1, "半年": 2, "季": 4, "季度": 4, "月": 12, "每月": 12,
               "周": 52, "旬": 36}
 _YES_NO = frozenset({"是", "否", "有", "无", "是的", "没有"})
-_MONEY_SCALES = {"元": 1.0, "万元": 1e4, "亿元": 1e8, "千元": 1e3, "百万元": 1e6, "万": 1e4, "亿": 1e8,
-                 "千万元": 1e7, "千万": 1e7}
 _WEEKDAY = re.compile(r"^(每)?(周|星期)[一二三四五六日天]$")
 
 
@@ -110,7 +109,7 @@ def _kind_of_unit(unit: str | None, text: str, name: str) -> str:
     if unit and (unit[0] in "%‰" or "百分" in unit):
         return "percent"
     base = unit.split("/")[0] if unit else ""
-    if base in _MONEY_SCALES or base.endswith("元"):
+    if base in MONEY_SCALES or base.endswith("元"):
         return "money"
     if base and any(base == u or base.endswith(u) for u in _DURATION_UNITS):
         if _DATE.fullmatch(text) or re.fullmatch(r"[≥≤<>=]?\d{1,2}月", text):
@@ -190,7 +189,7 @@ def parse_value(raw: str | None, name: str = "") -> Value:
     yuan = annual = None
     if kind == "money":
         base = unit.split("/")[0] if unit else "元"
-        scale = _MONEY_SCALES.get(base, 1.0 if base.endswith("元") else 1e4)
+        scale = MONEY_SCALES.get(base, 1.0 if base.endswith("元") else 1e4)
         yuan = number * scale
         if per is None:
             annual = yuan
@@ -211,13 +210,6 @@ def _date_of(text: str) -> tuple[int | None, int | None, int | None] | None:
             year, month, day = (int(g) if g else None for g in match.groups())
             return year, month, day
     return None
-
-
-def money_to_yuan(amount: float | None, unit: str) -> float | None:
-    """Document figures are in 万元, table funds in 元: bring both to 元."""
-    if amount is None:
-        return None
-    return amount * _MONEY_SCALES.get(unit, 1.0)
 
 
 def parse_amount(text: str | None) -> float | None:

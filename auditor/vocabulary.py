@@ -120,3 +120,14 @@ FINDING_KINDS = frozenset(KIND_LABELS)
 
 VALUE_KIND_LABELS = {"quantity": "数量", "percent": "百分比", "money": "金额", "deadline": "时限", "duration": "时长",
                      "qualitative": "定性", "yesno": "是否", "empty": "空"}
+
+# money units and their worth in 元 (document figures are printed in 万元, table funds in 元)
+MONEY_SCALES = {"元": 1.0, "万元": 1e4, "亿元": 1e8, "千元": 1e3, "百万元": 1e6, "万": 1e4, "亿": 1e8,
+                "千万元": 1e7, "千万": 1e7}
+
+
+def money_to_yuan(amount: float | None, unit: str) -> float | None:
+    """An amount printed in `unit`, in 元."""
+    if amount is None:
+        return None
+    return amount * MONEY_SCALES.get(unit, 1.0)
