@@ -118,6 +118,8 @@ def extract(paths: tuple[str, ...], fmt: str, output: str | None, max_size: floa
         for fragment in doc.fragments:
             click.echo(f"警告：{path}：第 {fragment.line_start}–{fragment.line_end} 行的指标缺少表头，"
                        f"作为残表单独列出", err=True)
+        for note in doc.notes:
+            click.echo(f"提示：{path}：{note}", err=True)
     if fmt == "json":
         from .output import write_json
 

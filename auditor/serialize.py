@@ -93,7 +93,8 @@ def overall_dict(o: OverallTable) -> dict[str, Any]:
 
 
 def document_header(doc: Document) -> dict[str, Any]:
-    return {"document": doc.name, "path": doc.path, "unit": doc.unit, "year": doc.year, "kind": doc.kind}
+    return {"document": doc.name, "path": doc.path, "unit": doc.unit, "year": doc.year, "kind": doc.kind,
+            "notes": list(doc.notes)}
 
 
 def document_dict(doc: Document) -> dict[str, Any]:

@@ -88,8 +88,9 @@ def test_budget_system_export_with_several_sheets(scorer, gold, tmp_path, stem):
     result = scores(scorer, expected, doc)
     assert result["projects"] == 1.0 and result["indicators"] >= MIN_F1, result
     assert doc.unit == gold[stem]["unit"] or doc.unit
-    sheets = {r.line for p in doc.projects for r in p.indicators}
-    assert len(sheets) == sum(len(p.indicators) for p in doc.projects)  # every row its own line
+    rows = {r.line for p in doc.projects for r in p.indicators}
+    assert len(rows) == sum(len(p.indicators) for p in doc.projects)  # every row its own line
+    assert doc.notes == ("工作表“封面”中没有绩效目标表，未读取",)  # the cover sheet, said, not read as a table
 
 
 def test_html_spans_and_hostile_markup(tmp_path):

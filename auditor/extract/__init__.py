@@ -45,12 +45,24 @@ def extract_source(source: Source) -> Document:
     flats = find_flat_lists(lines)
     flat = [p for f in flats for p in flat_projects(f)]
     if not flat:
-        return replace(extract_lines(lines, source.path), places=places)
-    listed = {f.header_line for f in flats} | {ln.number for f in flats for ln in f.lines}
-    doc = extract_lines([ln for ln in lines if ln.number not in listed], source.path)
-    unit = doc.unit or next((re.sub(r"^\d+[-－—\s]*", "", p.department) for p in flat if p.department), None)
-    return replace(doc, unit=unit, projects=(*doc.projects, *flat), places=places,
-                   line_count=max(doc.line_count, lines[-1].number))
+        doc = replace(extract_lines(lines, source.path), places=places)
+    else:
+        listed = {f.header_line for f in flats} | {ln.number for f in flats for ln in f.lines}
+        doc = extract_lines([ln for ln in lines if ln.number not in listed], source.path)
+        unit = doc.unit or next((re.sub(r"^\d+[-－—\s]*", "", p.department) for p in flat if p.department), None)
+        doc = replace(doc, unit=unit, projects=(*doc.projects, *flat), places=places,
+                      line_count=max(doc.line_count, lines[-1].number))
+    if source.kind == "xlsx":
+        doc = replace(doc, notes=(*doc.notes, *_sheets_without_tables(doc, lines)))
+    return doc
+
+
+def _sheets_without_tables(doc: Document, lines: Sequence[Line]) -> list[str]:
+    """A note for every worksheet with content but no target table (a cover, a contents page)."""
+    spans = [(t.line_start, t.line_end) for t in (*doc.projects, *doc.overall)]
+    used = {ln.where for ln in lines if any(a <= ln.number <= b for a, b in spans)}
+    sheets = dict.fromkeys(ln.where for ln in lines if ln.where and ln.text.strip())
+    return [f"工作表“{name}”中没有绩效目标表，未读取" for name in sheets if name not in used]
 
 
 def _places(lines: Sequence[Line]) -> tuple[tuple[int, str], ...]:
