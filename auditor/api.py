@@ -20,15 +20,17 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .batch import FileResult, Settings, default_jobs, run_batch
 from .cache import ResultCache
-from .check.profile import Profile
 from .errors import InputError
 from .inputs import collect_inputs, display_path
 from .model import Document, Finding
 from .report.records import CheckedDocument
+
+if TYPE_CHECKING:  # the rules and profiles load only when a command needs them
+    from .check.profile import Profile
 
 
 class ConfigError(Exception):

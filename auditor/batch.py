@@ -73,7 +73,6 @@ def audit_file(path: str, settings: Settings) -> FileResult:
     Runs inside a worker that the pool kills past the time limit; here only the size is checked."""
     import dataclasses
 
-    from .check import check_document
     from .extract import extract_path
     from .inputs import display_path
 
@@ -89,6 +88,8 @@ def audit_file(path: str, settings: Settings) -> FileResult:
             return FileResult(shown, doc)
         if not (doc.projects or doc.overall or doc.fragments):
             return FileResult(shown, error=NO_TABLE)  # nothing to audit is no "100 分（优）"
+        from .check import check_document
+
         rules, profile = _engine(settings)
         return FileResult(shown, doc, tuple(check_document(doc, rules, profile)))
     except FileNotFoundError:

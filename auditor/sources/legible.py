@@ -9,7 +9,6 @@ scatters over rare characters and code points no Chinese document uses.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,33 +29,16 @@ MAX_ODD_SHARE = 0.05
 @lru_cache(maxsize=1)
 def common_hanzi() -> frozenset[str]:
     """GB2312 level 1 (3,755 simplified) and Big5 常用字 (5,401 traditional), from the codecs."""
-    chars: set[str] = set()
-    for lead in range(0xB0, 0xD8):
-        for trail in range(0xA1, 0xFF):
-            with contextlib.suppress(UnicodeDecodeError):
-                chars.add(bytes((lead, trail)).decode("gb2312"))
-    for lead in range(0xA4, 0xC7):
-        for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
-            with contextlib.suppress(UnicodeDecodeError):
-                chars.add(bytes((lead, trail)).decode("big5"))
-    return frozenset(chars)
+    gb = bytes(b for lead in range(0xB0, 0xD8) for trail in range(0xA1, 0xFF) for b in (lead, trail))
+    big5 = bytes(b for lead in range(0xA4, 0xC7) for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF))
+                 for b in (lead, trail))
+    chars = gb.decode("gb2312", errors="ignore") + big5.decode("big5", errors="ignore")
+    return frozenset(ch for ch in chars if "\u3400" <= ch <= "\u9fff")
 
 
 @lru_cache(maxsize=1)
-def _rare() -> re.Pattern[str]:
-    """One character class of every ideograph outside common use (counted in C, not in a loop)."""
-    common = common_hanzi()
-    ranges: list[str] = []
-    for low, high in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
-        start = None
-        for code in range(low, high + 2):
-            rare = code <= high and chr(code) not in common
-            if rare and start is None:
-                start = code
-            elif not rare and start is not None:
-                ranges.append(f"{chr(start)}-{chr(code - 1)}" if code - 1 > start else chr(start))
-                start = None
-    return re.compile("[" + "".join(ranges) + "]")
+def _drop_common() -> dict[int, None]:
+    return dict.fromkeys(map(ord, common_hanzi()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +63,9 @@ def legibility(text: str, sample: int = 3_000) -> Legibility:
         middle = len(text) // 2 - sample // 2
         head = text[:sample] + text[middle:middle + sample] + text[-sample:]
     visible = len(head) - head.count(" ") - head.count("\n") - head.count("\t") - head.count("\r")
-    hanzi = len(_HANZI.findall(head))
-    share = 1 - len(_rare().findall(head)) / hanzi if hanzi else 1.0
+    ideographs = "".join(_HANZI.findall(head))
+    hanzi = len(ideographs)
+    share = 1 - len(ideographs.translate(_drop_common())) / hanzi if hanzi else 1.0
     odd = sum(len(m) if len(m) == 1 else 1 for m in _ODD.findall(head))
     return Legibility(hanzi, round(share, 3), round(odd / max(1, visible), 3))
 
