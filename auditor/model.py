@@ -171,6 +171,9 @@ class Document:
     projects: tuple[Project, ...] = ()
     fragments: tuple[Fragment, ...] = ()
     duplicate_tables: tuple[tuple[str, int, int], ...] = ()  # (name, first line, repeat line)
+    # the second printings of those tables, kept as records of their own; never checked, scored or
+    # counted again (every stage reads `projects`, which holds each table once)
+    repeated_tables: tuple[Project, ...] = ()
     self_evaluation_tables: int = 0  # 绩效自评表 titles seen (parsed by a later stage)
     line_count: int = 0
     notes: tuple[str, ...] = ()

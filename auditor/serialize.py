@@ -122,6 +122,7 @@ def document_dict(doc: Document) -> dict[str, Any]:
         "fragments": [{"lines": [f.line_start, f.line_end], "indicators": [indicator_dict(r) for r in f.indicators]}
                       for f in doc.fragments],
         "duplicate_tables": [{"name": n, "first_line": a, "repeat_line": b} for n, a, b in doc.duplicate_tables],
+        "repeated_tables": [project_dict(p) for p in doc.repeated_tables],
         "self_evaluation_tables": doc.self_evaluation_tables,
     }
 

@@ -45,6 +45,18 @@ def test_table_printed_twice_is_kept_once_and_reported():
     doc = extract_text("\n".join([*LINES[:at], "", *table, *LINES[at:]]), "002.txt")
     assert [p.name for p in doc.projects] == [p.name for p in BASELINE.projects]
     assert [d[0] for d in doc.duplicate_tables] == ["政府网站维护"]
+    (repeat,) = doc.repeated_tables  # the second printing is a record of its own …
+    assert repeat.name == "政府网站维护" and rows(repeat) == rows(project_named(doc, "政府网站维护"))
+    assert repeat.line_start > project_named(doc, "政府网站维护").line_end
+    from auditor.check import check_document
+    from auditor.check.score import score_document
+
+    findings = check_document(doc)  # … flagged once, its rows neither checked nor scored twice
+    assert [f.rule for f in findings if f.kind == "duplicate_table"] and not any(
+        f.location.line and f.location.line >= repeat.line_start and f.location.line <= repeat.line_end
+        for f in findings if f.kind != "duplicate_table")
+    _, tables = score_document(doc, findings)
+    assert list(tables).count("政府网站维护") == 1
 
 
 def test_table_without_header_part_is_a_fragment_not_part_of_the_previous_project():

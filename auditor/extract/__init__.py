@@ -132,13 +132,13 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
             kind = "final"
     if unit is None:
         unit = _unit_from_tables(projects, overall)
-    unique, duplicates = _deduplicate(projects)
+    unique, duplicates, repeats = _deduplicate(projects)
     stream = running_text(lines)
     return Document(
         path=path, unit=unit, year=year, kind=kind,  # type: ignore[arg-type]
         declared=find_declared(lines, stream), budget=find_budget_figures(lines, stream),
         overall=tuple(overall), projects=tuple(unique), fragments=tuple(fragments),
-        duplicate_tables=tuple(duplicates), self_evaluation_tables=self_eval,
+        duplicate_tables=tuple(duplicates), repeated_tables=tuple(repeats), self_evaluation_tables=self_eval,
         line_count=lines[-1].number if lines else 0,
     )
 
@@ -240,16 +240,18 @@ def _signature(p: Project) -> tuple:
             tuple((r.level2, normalise(r.level3), r.value.text) for r in p.indicators))
 
 
-def _deduplicate(projects: Sequence[Project]) -> tuple[list[Project], list[tuple[str, int, int]]]:
-    """A table printed twice is kept once; the repeat is reported."""
+def _deduplicate(projects: Sequence[Project]) -> tuple[list[Project], list[tuple[str, int, int]], list[Project]]:
+    """A table printed twice: the first printing is the table, the second a record of its own, reported."""
     seen: dict[tuple, Project] = {}
     unique: list[Project] = []
     duplicates: list[tuple[str, int, int]] = []
+    repeats: list[Project] = []
     for p in projects:
         sig = _signature(p)
         if sig in seen and p.indicators:
             duplicates.append((p.name, seen[sig].line_start, p.line_start))
+            repeats.append(p)
             continue
         seen.setdefault(sig, p)
         unique.append(p)
-    return unique, duplicates
+    return unique, duplicates, repeats
