@@ -164,3 +164,14 @@ def test_header_that_lost_its_annual_half_still_reads_both_sets():
     first = next(p for p in doc.projects if p.line_start <= at + 1 <= p.line_end)
     before = project_named(BASELINE, first.name)
     assert rows(first) == rows(before) and rows(first, "年度") == rows(before, "年度")
+
+
+def test_headless_block_with_other_columns_is_a_fragment_not_a_continuation():
+    """After a page break, rows under a grid header of another shape are not the unfinished table's."""
+    start, end = span("政务机房托管费")
+    table = LINES[start:end - 1]  # its footer lost: the table is unfinished
+    other = ["", TITLE, "", "一级指标\t二级指标\t三级指标\t指标值\t备注", "产出指标\t数量指标\t巡检次数\t≥12次\t按月",
+             "效益指标\t社会效益\t服务保障\t≥95%\t"]
+    doc = extract_text("\n".join([*LINES[:start], *table, *other, *LINES[end:]]), "002.txt")
+    assert rows(project_named(doc, "政务机房托管费")) == rows(project_named(BASELINE, "政务机房托管费"))
+    assert [r.level3 for f in doc.fragments for r in f.indicators] == ["巡检次数", "服务保障"]

@@ -17,6 +17,7 @@ from ..model import Document, Fragment, Project
 from ..sources.base import Line, Source
 from ..sources.text import clean_lines
 from ..textnorm import normalise
+from .columns import ColumnMap
 from .fields import PROJECT_FIELDS, SECTION_HEADING, cells_of, field_cells, field_of, raw_cells
 from .flat import find_flat_lists, flat_projects
 from .grid import GridReader
@@ -114,7 +115,7 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
                 fragments.append(fragment)
             continue
         # a bare title or stray grid rows: continuation of an unfinished table, else a fragment
-        if previous is not None and not previous.done:
+        if previous is not None and not previous.done and _continues(previous, block):
             tail = _feed_until_done(previous, block)
             rebuilt = previous.build()
             if rebuilt is not None and projects:
@@ -194,6 +195,30 @@ def _blocks(lines: Sequence[Line]) -> list[tuple[str, list[Line]]]:
             block.append(ln)
         blocks.append((kind, block))
     return blocks
+
+
+_OWN_HEADER = {"department", "implementer", "attribute", "duration", "funds", "period_total", "annual_total", "goal",
+               "goal_labels"}
+
+
+def _continues(previous: ProjectBuilder, block: Sequence[Line]) -> bool:
+    """Does a headless block after a page break continue the unfinished table? Only when it has no
+    header fields or goals of its own and its grid header, if it prints one, has the same columns."""
+    for ln in block:
+        cells = field_cells(ln.text, PROJECT_FIELDS)
+        if any(field_of(c, PROJECT_FIELDS) in _OWN_HEADER for c in cells):
+            return False
+        if previous.grid is not None and previous.grid.columns is not None and grid_like(cells):
+            columns = ColumnMap.from_header(raw_cells(ln.text))
+            if columns is not None and _shape(columns) != _shape(previous.grid.columns):
+                return False
+    return True
+
+
+def _shape(columns: ColumnMap) -> tuple[tuple[str, ...], ...]:
+    """The roles of each column set, in order: what two grids must share to be one table."""
+    roles = ("level1", "level2", "level3", "sign", "value", "unit", "weight", "remark")
+    return tuple(tuple(r for r in roles if getattr(s, r) is not None) for s in columns.sets)
 
 
 def _feed_until_done(builder: ProjectBuilder, block: Sequence[Line]) -> list[Line]:
