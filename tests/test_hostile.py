@@ -305,3 +305,47 @@ def test_attack_batch_finishes_within_limits(tmp_path):
 
     listed = [row[0] for row in load_workbook(out / "审核汇总.xlsx")["处理失败"].iter_rows(min_row=2, values_only=True)]
     assert len(listed) == len(expected)
+
+
+def _layout_lines(layout: str) -> list[str]:
+    import layouts
+
+    gold = json.loads((Path(__file__).parent / "fixtures" / "gold" / "002_4d30544783f67109.json")
+                      .read_text(encoding="utf-8"))
+    gold = {**gold, "projects": gold["projects"][:2]}
+    return layouts.render_text(gold, "platform" if layout == "spaces" else "two_sets", layout).split("\n")
+
+
+LAYOUT_LINES = {layout: _layout_lines(layout) for layout in ("cell_per_line", "spaces", "markdown")}
+
+
+@st.composite
+def mangled_layouts(draw):
+    """Renders of the other layouts (one cell per line, space-aligned, markdown) cut, shuffled, duplicated."""
+    lines = list(LAYOUT_LINES[draw(st.sampled_from(sorted(LAYOUT_LINES)))])
+    for _ in range(draw(st.integers(0, 10))):
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["cut", "dup", "drop", "swap", "junk", "spaces"]))
+        if op == "cut":
+            lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
+        elif op == "dup":
+            lines.insert(i, lines[i])
+        elif op == "drop" and len(lines) > 1:
+            lines.pop(i)
+        elif op == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "junk":
+            lines[i] = draw(st.text(max_size=20))
+        else:
+            lines[i] = lines[i].replace("  ", " " * draw(st.integers(1, 6)))
+    return "\n".join(lines)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mangled_layouts())
+def test_other_layouts_keep_their_invariants_when_mangled(text):
+    doc = extract_text(text, "fuzz.txt")
+    assert violations(doc) == []
+    for f in check_document(doc):
+        assert f.message and f.severity in ("错误", "警告", "提示")
