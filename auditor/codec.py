@@ -16,7 +16,11 @@ from typing import Any
 
 def to_data(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        data = {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        tag = getattr(type(obj), "RECORD_TAG", None)
+        if tag:
+            data["@"] = tag  # a subtype stored where its base type is declared (SelfEvaluation in projects)
+        return data
     if isinstance(obj, (list, tuple)):
         return [to_data(v) for v in obj]
     if isinstance(obj, dict):
@@ -47,10 +51,13 @@ def _decoder(tp: Any) -> Callable[[Any], Any]:
     if dataclasses.is_dataclass(tp):
         hints = _hints(tp)
         fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(tp)]
+        tagged = {c.RECORD_TAG: c for c in tp.__subclasses__() if getattr(c, "RECORD_TAG", None)}
 
         def decode_dataclass(data: Any) -> Any:
             if data is None:
                 return None
+            if tagged and data.get("@") in tagged:
+                return _decoder(tagged[data["@"]])(data)
             return tp(**{name: decode(data[name]) for name, decode in fields if name in data})
         return decode_dataclass
     if origin in (typing.Union, types.UnionType):

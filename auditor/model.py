@@ -7,7 +7,7 @@ document text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from .vocabulary import money_to_yuan
 
@@ -52,7 +52,12 @@ class Indicator:
     full_name: str | None = None  # for a 年度 name truncated in print: the 实施期 name it continues
     mirrored: bool = False  # 年度 copy rebuilt from the 实施期 cells (the print lost its own cells)
     inherited_level2: bool = False  # the row printed no 二级 of its own
-    # self-evaluation tables (项目支出绩效自评表) only
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluatedIndicator(Indicator):
+    """A row of a 项目支出绩效自评表: the target indicator, and how the year went."""
+
     adjusted: str | None = None  # 调整后指标值
     actual: str | None = None  # 实际完成值
     weight: float | None = None  # 分值
@@ -101,9 +106,25 @@ class Project:
     has_annual_columns: bool = True
     filled_on: str | None = None  # 填报日期 as printed
     notes: tuple[str, ...] = ()
-    self_evaluation: bool = False  # a 项目支出绩效自评表 (final accounts), not a 目标表
-    score_total: float | None = None  # 自评表: 总分
-    score_grade: str | None = None  # 自评表: 等级
+
+    @property
+    def self_evaluation(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class SelfEvaluation(Project):
+    """A 项目支出绩效自评表 (final accounts): the project's table of a year past, with completed values,
+    weights and points; one column set, read into `indicators`."""
+
+    RECORD_TAG: ClassVar[str] = "self_evaluation"  # how cached records tell it from a Project
+    indicators: tuple[EvaluatedIndicator, ...] = ()
+    score_total: float | None = None  # 总分
+    score_grade: str | None = None  # 等级
+
+    @property
+    def self_evaluation(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True, slots=True)

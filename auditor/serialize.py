@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from .model import Document, Funds, Indicator, OverallTable, Project, Value
+from .model import Document, Funds, Indicator, OverallTable, Project, SelfEvaluation, Value
 
 FLAT_COLUMNS = ["文件", "单位", "年度", "项目", "期间", "一级指标", "二级指标", "三级指标", "指标值",
                 "比较符", "数值", "单位(计量)", "周期", "值类型", "折合元", "叠字", "完整名称", "源行号"]
@@ -25,11 +25,11 @@ def indicator_dict(row: Indicator) -> dict[str, Any]:
         "level2": row.level2,
         "level3": row.level3,
         "value": row.value.raw,
-        "adjusted": row.adjusted,
-        "actual": row.actual,
-        "weight": row.weight,
-        "points": row.points,
-        "deviation": row.deviation,
+        "adjusted": getattr(row, "adjusted", None),
+        "actual": getattr(row, "actual", None),
+        "weight": getattr(row, "weight", None),
+        "points": getattr(row, "points", None),
+        "deviation": getattr(row, "deviation", None),
         "value_kind": row.value.kind,
         "doubled": row.value.doubled,
         "parsed": value_dict(row.value),
@@ -71,7 +71,7 @@ def project_dict(p: Project) -> dict[str, Any]:
         "filled_on": p.filled_on,
         "lines": [p.line_start, p.line_end],
         "self_evaluation": p.self_evaluation,
-        "score": {"total": p.score_total, "grade": p.score_grade} if p.self_evaluation else None,
+        "score": {"total": p.score_total, "grade": p.score_grade} if isinstance(p, SelfEvaluation) else None,
     }
 
 

@@ -70,3 +70,24 @@ def test_unusable_configuration_is_a_config_error(tmp_path):
         api.load(api.Options(select="NOPE*"))
     with pytest.raises(api.ConfigError, match="规则文件夹不存在"):
         api.load(api.Options(rules=str(tmp_path / "nowhere")))
+
+
+def test_self_evaluation_tables_are_their_own_records_and_survive_the_cache(tmp_path):
+    """自评表 rows carry completed values, weights and points; budget rows do not; the cache keeps the types."""
+    from auditor.batch import Settings, run_batch
+    from auditor.cache import ResultCache
+    from auditor.model import EvaluatedIndicator, Indicator, SelfEvaluation
+
+    final = SAMPLES / "001_9ab8174854570465.txt"
+    (budget,), (evaluation,) = api.extract([SAMPLE_002]), api.extract([final])
+    assert all(isinstance(p, SelfEvaluation) and p.self_evaluation for p in evaluation.projects)
+    assert all(type(p).__name__ == "Project" and not p.self_evaluation for p in budget.projects)
+    assert all(type(r) is Indicator and not hasattr(r, "actual") for r in budget.projects[0].indicators)
+    row = evaluation.projects[0].indicators[0]
+    assert isinstance(row, EvaluatedIndicator) and row.weight is not None and row.actual is not None
+    cache = ResultCache(tmp_path / "c.sqlite")
+    first = next(run_batch([str(final)], Settings(), jobs=1, cache=cache))
+    again = next(run_batch([str(final)], Settings(), jobs=1, cache=cache))
+    assert again.cached and again.document == first.document and again.findings == first.findings
+    assert isinstance(again.document.projects[0], SelfEvaluation)
+    assert isinstance(again.document.projects[0].indicators[0], EvaluatedIndicator)

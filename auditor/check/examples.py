@@ -13,12 +13,14 @@ from ..model import (
     BudgetFigures,
     Declared,
     Document,
+    EvaluatedIndicator,
     Finding,
     Fragment,
     Funds,
     Indicator,
     OverallTable,
     Project,
+    SelfEvaluation,
 )
 from ..values import parse_value
 from ..vocabulary import FUNDING_SOURCES, LEVEL2_PARENT, level2_of
@@ -52,24 +54,24 @@ def _funds(spec: dict[str, Any] | None) -> Funds:
     )
 
 
-def _selfeval_row(spec: list[Any], line: int) -> Indicator:
+def _selfeval_row(spec: list[Any], line: int) -> EvaluatedIndicator:
     level2, level3, value, actual, weight, points, *rest = [*spec, None][:7]
     row = _row([level2, level3, value], line)
-    return Indicator(**{**_as_dict(row), "period": "年度", "adjusted": value, "actual": actual,
+    return EvaluatedIndicator(**{**_as_dict(row), "period": "年度", "adjusted": value, "actual": actual,
                         "weight": float(weight) if weight is not None else None,
                         "points": float(points) if points is not None else None,
                         "deviation": rest[0] if rest else None})
 
 
-def _selfeval_project(spec: dict[str, Any]) -> Project:
+def _selfeval_project(spec: dict[str, Any]) -> SelfEvaluation:
     rows = tuple(_selfeval_row(r, i) for i, r in enumerate(spec.get("rows") or [], start=1))
     f = spec.get("funds") or {}
     funds = Funds(unit="万元", period_total=None, annual_total=f.get("annual_total"), period_sources={},
                   annual_sources={}, executed=f.get("executed"), execution_rate=f.get("execution_rate"),
                   execution_points=f.get("execution_points"))
     total, grade = (spec.get("score") or [None, None])
-    return Project(name=spec.get("name", "示例自评项目"), line_start=1, line_end=50, funds=funds, indicators=rows,
-                   has_annual_columns=False, self_evaluation=True, score_total=total, score_grade=grade)
+    return SelfEvaluation(name=spec.get("name", "示例自评项目"), line_start=1, line_end=50, funds=funds,
+                          indicators=rows, has_annual_columns=False, score_total=total, score_grade=grade)
 
 
 def _project(spec: dict[str, Any], index: int = 0) -> Project:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import Document, Indicator, Project
+from ..model import Document, EvaluatedIndicator, Indicator, Project, SelfEvaluation
 from .profile import Profile
 from .project_checks import is_unfilled, project_check
 from .score import grade
@@ -18,8 +18,8 @@ _RESULT_PHRASE = re.compile(r"达成预期指标|部分达成|未达成")
 _EXECUTION_WEIGHT = 10.0  # 预算执行率 is worth 10 of the 100 points (财预〔2020〕10号 附件)
 
 
-def _rows(p: Project) -> list[Indicator]:
-    return list(p.indicators) if p.self_evaluation else []
+def _rows(p: Project) -> list[EvaluatedIndicator]:
+    return list(p.indicators) if isinstance(p, SelfEvaluation) else []
 
 
 def _met(row: Indicator) -> bool | None:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import vocabulary as labels
-from ..model import Funds, Indicator, Project
+from ..model import EvaluatedIndicator, Funds, Project, SelfEvaluation
 from ..sources.base import Line
 from ..textnorm import normalise
 from ..values import parse_value
@@ -286,9 +286,9 @@ def _project(t: _Table, rows: list[_Row]) -> Project:
     for i, r in enumerate(rows):
         point = r.points if r.points is not None else (points[i] if i < len(points) else None)
         deviation = deviations[i] if i < len(deviations) and deviations[i] else None
-        indicators.append(Indicator(level1=r.level1, level2=r.level2, level3=r.name, value=parse_value(r.value, r.name),
-                                    period="年度", line=r.line, adjusted=r.adjusted, actual=r.actual,
-                                    weight=r.weight, points=point, deviation=deviation))
+        indicators.append(EvaluatedIndicator(
+            level1=r.level1, level2=r.level2, level3=r.name, value=parse_value(r.value, r.name), period="年度",
+            line=r.line, adjusted=r.adjusted, actual=r.actual, weight=r.weight, points=point, deviation=deviation))
     budget = t.budget
     annual = budget[0][2] if budget and len(budget[0]) >= 3 else (budget[0][-1] if budget else None)
     sources = {}
@@ -305,7 +305,7 @@ def _project(t: _Table, rows: list[_Row]) -> Project:
                   executed=executed[0] if executed else None,
                   execution_rate=executed[2] if len(executed) >= 3 else None,
                   execution_points=executed[3] if len(executed) >= 4 else None, execution_rows=execution_rows)
-    return Project(name=name, line_start=t.start, line_end=max(t.end, t.start), funds=funds,
-                   goal_annual=" ".join(t.goal) or None, annual_indicators=(), indicators=tuple(indicators),
-                   has_annual_columns=False, self_evaluation=True,
-                   score_total=t.total[0] if t.total else None, score_grade=t.total[1] if t.total else None)
+    return SelfEvaluation(name=name, line_start=t.start, line_end=max(t.end, t.start), funds=funds,
+                          goal_annual=" ".join(t.goal) or None, annual_indicators=(), indicators=tuple(indicators),
+                          has_annual_columns=False,
+                          score_total=t.total[0] if t.total else None, score_grade=t.total[1] if t.total else None)
