@@ -37,6 +37,10 @@ class ConfigError(Exception):
     """A rule pack or profile that cannot be used (the message names the file and the problem)."""
 
 
+class NoInputs(ConfigError):
+    """The paths named no file at all."""
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     """What decides a run besides its inputs."""
@@ -198,3 +202,86 @@ def _false_positives(verdicts: dict[str, str] | None) -> frozenset[str]:
 def _run(inputs: Sequence[str], settings: Settings, jobs: int | None, cache: ResultCache | None = None,
          keys: Sequence[str | None] | None = None) -> Iterator[FileResult]:
     return run_batch(inputs, settings, jobs or min(default_jobs(), max(1, len(inputs))), cache, keys=keys)
+
+
+@dataclass
+class FolderAudit:
+    """What `audit_to` did: files audited and failed, findings a baseline suppressed, files written."""
+
+    done: int = 0
+    failed: int = 0
+    failures: list[Failure] = field(default_factory=list)  # this run's (empty when up_to_date)
+    suppressed: int = 0
+    written: list[Path] = field(default_factory=list)
+    up_to_date: bool = False  # nothing had changed: the reports already in the folder were kept
+
+
+def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str], options: Options | None = None,
+             per_unit: bool = False, baseline: str | os.PathLike[str] | None = None, cache: ResultCache | None = None,
+             on_total: Callable[[int], None] | None = None, on_file: Callable[[], None] | None = None,
+             on_failure: Callable[[Failure], None] | None = None) -> FolderAudit:
+    """The batch audit into a folder, streamed: 审核汇总.xlsx, 审核结果.json and (per_unit) one workbook per
+    unit, written as files arrive. The run's own outputs are never read as inputs; a killed run's
+    temporaries are removed; with a cache, a run whose inputs, rules and options are all unchanged keeps
+    the reports already there. `baseline`: an earlier 审核汇总.xlsx whose 误报 verdicts are applied
+    (InputError when it cannot be read); NoInputs when the paths hold no file at all."""
+    from . import manifest
+    from .baseline import read_verdicts
+    from .batch import file_key
+    from .output import remove_stale_temporaries
+    from .report.writers import JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
+
+    options = options or Options()
+    _, profile = load(options)
+    verdicts = read_verdicts(baseline) if baseline else {}
+    out = Path(outdir)
+    inputs, skipped = gather(paths, [out / SUMMARY, out / JSON_REPORT, out / UNITS_FOLDER, out / manifest.NAME])
+    if not inputs and not skipped:
+        from .inputs import no_inputs_message
+
+        raise NoInputs(no_inputs_message())
+    outcome = FolderAudit(failures=list(skipped))
+    for failure in skipped:
+        if on_failure is not None:
+            on_failure(failure)
+    out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out, out / UNITS_FOLDER)
+    keys = [file_key(p) for p in inputs]
+    state = {"settings": options.settings().digest(), "baseline": manifest.baseline_digest(str(baseline) if baseline
+                                                                                           else None),
+             "per_unit": per_unit, "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],
+             "skipped": [[f.path, f.error] for f in skipped]}
+    previous = manifest.up_to_date(out, state) if cache is not None else None
+    if previous is not None:
+        summary = previous["summary"]
+        return FolderAudit(done=summary["done"], failed=summary["failed"], suppressed=summary["suppressed"],
+                           up_to_date=True)
+    if on_total is not None:
+        on_total(len(inputs))
+    writers = ReportWriters(out, profile.name, per_unit, verdicts, profile.explain_scores())
+    for failure in skipped:
+        writers.fail(failure.path, failure.error)
+    try:
+        for item in results(inputs, options, cache, keys, verdicts, on_file=on_file):
+            if isinstance(item, Failure):
+                failure = item
+                writers.fail(item.path, item.error)
+            else:
+                error = writers.add(item[0])  # its own reports are inside the file's isolation too
+                if error is None:
+                    outcome.done += 1
+                    outcome.suppressed += item[1]
+                    continue
+                failure = Failure(item[0].document.path, error)
+            outcome.failures.append(failure)
+            if on_failure is not None:
+                on_failure(failure)
+        outcome.written = writers.close(outcome.suppressed)
+        outcome.failed = len(outcome.failures)
+    except BaseException as exc:
+        writers.abort(exc)
+        raise
+    if cache is not None:
+        manifest.save(out, state, outcome.written,
+                      {"done": outcome.done, "failed": len(outcome.failures), "suppressed": outcome.suppressed})
+    return outcome

@@ -20,7 +20,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def report_error(error: InputError) -> None:
-    from .inputs import display_path
 
     click.echo(f"错误：{display_path(error.path)}：{error.problem}", err=True)
 
@@ -66,7 +65,7 @@ def limit_options(command):
         click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
                      help="单个文件处理时间上限（秒，0 为不限）：超时的文件其处理进程被终止，记入“处理失败”"),
         click.option("--max-memory", type=click.FloatRange(min=0), default=2048.0, show_default=True,
-                     help="每个处理进程的内存上限（MB，0 为不限）"),
+                     help="每个处理进程处理一个文件时最多再占用的内存（MB，0 为不限）"),
         click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）"),
     )):
         command = option(command)
@@ -318,72 +317,44 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
 
     退出码：0 全部文件已审核；2 有文件无法处理（其余照常审核，失败原因列在“处理失败”）或用法错误。
     """
-    from . import api, manifest
-    from .baseline import read_verdicts
-    from .batch import file_key
-    from .output import remove_stale_temporaries
-    from .report.writers import JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
+    from . import api
+    from .report.writers import JSON_REPORT, SUMMARY, UNITS_FOLDER
 
-    options, settings_profile = options_or_exit(profile=profile, select=select, ignore=ignore, rules=rules_dir,
-                                                max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory,
-                                                jobs=jobs)
-    verdicts: dict[str, str] = {}
-    if baseline:
-        try:
-            verdicts = read_verdicts(baseline)
-        except InputError as exc:
-            fail(f"{exc.path}：{exc.problem}")
-    out = Path(outdir)
-    outputs = [out / SUMMARY, out / JSON_REPORT, out / UNITS_FOLDER, out / manifest.NAME]
-    inputs, skipped = gather_inputs(paths, outputs)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"无法创建输出文件夹 {out}（{exc.strerror or exc}）")
-    remove_stale_temporaries(out, out / UNITS_FOLDER)
+    options, _ = options_or_exit(profile=profile, select=select, ignore=ignore, rules=rules_dir, max_size_mb=max_size,
+                                 timeout_s=timeout, memory_mb=max_memory, jobs=jobs)
     cache = _open_cache(cache_path, no_cache)
-    keys = [file_key(p) for p in inputs]
-    state = {"settings": options.settings().digest(), "baseline": manifest.baseline_digest(baseline),
-             "per_unit": per_unit, "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],
-             "skipped": [[f.path, f.error] for f in skipped]}
-    previous = manifest.up_to_date(out, state) if cache is not None else None
-    if previous is not None:
-        summary = previous["summary"]
-        click.echo(f"输入文件、规则和选项都与上次相同，{out} 中的报告已是最新，未重写"
-                   f"（{summary['done']} 份已审核，{summary['failed']} 份失败）。", err=True)
-        cache.close()
-        sys.exit(EXIT_ERROR if summary["failed"] else EXIT_OK)
-    writers = ReportWriters(out, settings_profile.name, per_unit, verdicts, settings_profile.explain_scores())
-    for failure in skipped:
-        writers.fail(failure.path, failure.error)
-    suppressed = done = 0
-    show_progress = not quiet and sys.stderr.isatty()
-    bar = click.progressbar(length=len(inputs), label="审核中", file=sys.stderr) if show_progress else None
+    bar = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        if not quiet and sys.stderr.isatty():
+            bar = click.progressbar(length=total, label="审核中", file=sys.stderr)
+
     try:
-        for item in api.results(inputs, options, cache, keys, verdicts, on_file=bar.update if bar else None):
-            if isinstance(item, api.Failure):
-                report_error(InputError(item.path, item.error))
-                writers.fail(item.path, item.error)
-                continue
-            error = writers.add(item[0])  # its own reports are inside the file's isolation too
-            if error is not None:
-                report_error(InputError(item[0].document.path, error))
-                continue
-            done += 1
-            suppressed += item[1]
-        written = writers.close(suppressed)
-    except BaseException as exc:
-        writers.abort(exc)
-        raise
+        outcome = api.audit_to(paths, outdir, options, per_unit, baseline, cache, on_total=start,
+                               on_file=lambda: bar.update(1) if bar is not None else None,
+                               on_failure=lambda f: report_error(InputError(f.path, f.error)))
+    except api.NoInputs as exc:
+        fail(str(exc))
+    except InputError as exc:  # the baseline (read before any document)
+        fail(f"{exc.path}：{exc.problem}")
+    except OSError as exc:
+        fail(f"无法写入输出文件夹 {outdir}（{exc.strerror or exc}）")
+    finally:
+        if cache is not None:
+            cache.close()
     if bar is not None:
         bar.render_finish()
-    failed = len(writers.failures)
-    if cache is not None:
-        cache.close()
-        manifest.save(out, state, written, {"done": done, "failed": failed, "suppressed": suppressed})
-    click.echo(f"已审核 {done} 份文件，失败 {failed} 份，按上次审核意见排除误报 {suppressed} 条。", err=True)
+    out, failed = Path(outdir), outcome.failed
+    if outcome.up_to_date:
+        click.echo(f"输入文件、规则和选项都与上次相同，{out} 中的报告已是最新，未重写"
+                   f"（{outcome.done} 份已审核，{failed} 份失败）。", err=True)
+        sys.exit(EXIT_ERROR if failed else EXIT_OK)
+    click.echo(f"已审核 {outcome.done} 份文件，失败 {failed} 份，按上次审核意见排除误报 {outcome.suppressed} 条。",
+               err=True)
     click.echo(f"已写入 {out / SUMMARY}、{out / JSON_REPORT}"
-               + (f" 和 {len(written) - 2} 份单位审核意见（{out / UNITS_FOLDER}）" if per_unit else ""), err=True)
+               + (f" 和 {len(outcome.written) - 2} 份单位审核意见（{out / UNITS_FOLDER}）" if per_unit else ""),
+               err=True)
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
 
 

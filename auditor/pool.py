@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -21,16 +22,26 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
+def _address_space() -> int:
+    """Bytes of address space this process already holds (a forked worker inherits its parent's)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def limit_memory(megabytes: float) -> None:
-    """Cap this process's address space, so a runaway allocation is a MemoryError, not a machine
-    brought down (POSIX only; elsewhere the readers' own size caps are the guard)."""
+    """Cap what this process may allocate from now on, so a runaway allocation is a MemoryError, not
+    a machine brought down (POSIX only; elsewhere the readers' own size caps are the guard). The cap is
+    on top of what the process already maps: a worker forked from a large parent is not born over it."""
     if megabytes <= 0:
         return
     try:
         import resource
     except ImportError:
         return
-    limit = int(megabytes * 1024 * 1024)
+    limit = _address_space() + int(megabytes * 1024 * 1024)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
