@@ -30,12 +30,12 @@ def fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
-def gather_inputs(paths: Iterable[str], outputs: Iterable[Path] = ()) -> tuple[list[str], list]:
+def gather_inputs(paths: Iterable[str]) -> tuple[list[str], list]:
     """The files to process, and a failure (named, with its reason) for every file found but not read."""
     from . import api
     from .inputs import no_inputs_message
 
-    inputs, skipped = api.gather(paths, outputs)
+    inputs, skipped = api.gather(paths)
     if not inputs and not skipped:
         fail(no_inputs_message())
     for item in skipped:
