@@ -204,12 +204,12 @@ def test_timeout_kills_the_file_in_audit_and_check(tmp_path, monkeypatch):
     folder.mkdir()
     shutil.copy(SAMPLES / "002_4d30544783f67109.txt", folder / "good.txt")
     shutil.copy(SAMPLES / "002_4d30544783f67109.txt", folder / "stuck.txt")
-    checked = CliRunner().invoke(main, ["check", str(folder), "--timeout", "2", "--format", "json"])
+    checked = CliRunner().invoke(main, ["check", str(folder), "--timeout", "6", "--format", "json"])
     assert checked.exit_code == 2, checked.output
     data = json.loads(checked.stdout)
     assert [d["document"] for d in data["documents"]] == ["good.txt"]
     assert "处理超时" in data["failures"][0]["error"] and data["failures"][0]["path"].endswith("stuck.txt")
-    audited = CliRunner().invoke(main, ["audit", str(folder), "-o", str(tmp_path / "out"), "--timeout", "2",
+    audited = CliRunner().invoke(main, ["audit", str(folder), "-o", str(tmp_path / "out"), "--timeout", "6",
                                         "--no-cache", "-q"])
     assert audited.exit_code == 2 and "stuck.txt：处理超时" in audited.stderr
 
