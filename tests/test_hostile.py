@@ -49,10 +49,15 @@ def test_value_parser_never_fails(text):
 @st.composite
 def mangled_tables(draw):
     """The sample's target tables with cells shifted, lines cut, duplicated, dropped or shuffled."""
-    lines = list(TABLE_LINES)
-    for _ in range(draw(st.integers(0, 12))):
+    return _mangle(draw, TABLE_LINES, 12, ["shift", "cut", "dup", "drop", "swap", "junk", "tabs"])
+
+
+def _mangle(draw, source: list[str], most: int, ops: list[str]) -> str:
+    """Up to `most` edits of the lines, each one of `ops`."""
+    lines = list(source)
+    for _ in range(draw(st.integers(0, most))):
         i = draw(st.integers(0, len(lines) - 1))
-        op = draw(st.sampled_from(["shift", "cut", "dup", "drop", "swap", "junk", "tabs"]))
+        op = draw(st.sampled_from(ops))
         if op == "shift":
             lines[i] = "\t" * draw(st.integers(0, 3)) + lines[i].lstrip("\t")
         elif op == "cut":
@@ -66,8 +71,10 @@ def mangled_tables(draw):
             lines[i], lines[j] = lines[j], lines[i]
         elif op == "junk":
             lines[i] = draw(st.text(max_size=30))
-        else:
+        elif op == "tabs":
             lines[i] = lines[i].replace("\t", "\t\t")
+        elif op == "spaces":
+            lines[i] = lines[i].replace("  ", " " * draw(st.integers(1, 6)))
     return "\n".join(lines)
 
 
@@ -322,24 +329,8 @@ LAYOUT_LINES = {layout: _layout_lines(layout) for layout in ("cell_per_line", "s
 @st.composite
 def mangled_layouts(draw):
     """Renders of the other layouts (one cell per line, space-aligned, markdown) cut, shuffled, duplicated."""
-    lines = list(LAYOUT_LINES[draw(st.sampled_from(sorted(LAYOUT_LINES)))])
-    for _ in range(draw(st.integers(0, 10))):
-        i = draw(st.integers(0, len(lines) - 1))
-        op = draw(st.sampled_from(["cut", "dup", "drop", "swap", "junk", "spaces"]))
-        if op == "cut":
-            lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
-        elif op == "dup":
-            lines.insert(i, lines[i])
-        elif op == "drop" and len(lines) > 1:
-            lines.pop(i)
-        elif op == "swap":
-            j = draw(st.integers(0, len(lines) - 1))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "junk":
-            lines[i] = draw(st.text(max_size=20))
-        else:
-            lines[i] = lines[i].replace("  ", " " * draw(st.integers(1, 6)))
-    return "\n".join(lines)
+    lines = LAYOUT_LINES[draw(st.sampled_from(sorted(LAYOUT_LINES)))]
+    return _mangle(draw, lines, 10, ["cut", "dup", "drop", "swap", "junk", "spaces"])
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -45,9 +45,6 @@ class Profile:
             raise KeyError(key)
         return float(getattr(self, key))
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default)
-
     def explain_scores(self) -> str:
         """How scores are made under this profile, in the words the reports print."""
         w = {k: f"{v:g}" for k, v in self.weights.items()}
