@@ -26,11 +26,16 @@ from .batch import FileResult, Settings, default_jobs, run_batch
 from .cache import ResultCache
 from .errors import InputError
 from .inputs import collect_inputs, display_path
-from .model import Document, Finding
+from .model import Document, Finding, Review
+from .report.letter import Letter
 from .report.records import CheckedDocument
 
 if TYPE_CHECKING:  # the rules and profiles load only when a command needs them
     from .check.profile import Profile
+
+
+# fingerprint → what an earlier review wrote (a Review, or just its verdict: 确认/误报/待定)
+Reviews = dict[str, Review] | dict[str, str]
 
 
 class ConfigError(Exception):
@@ -123,13 +128,13 @@ def extract(paths: Iterable[str | os.PathLike[str]], options: Options | None = N
 
 
 def check(documents: Iterable[Document], options: Options | None = None,
-          verdicts: dict[str, str] | None = None) -> Report:
+          reviews: Reviews | None = None) -> Report:
     """Run the rules over documents already extracted (in this process) and score them."""
     from .check import check_document
 
     rules, profile = load(options or Options())
     report = Report(profile)
-    false_positives = _false_positives(verdicts)
+    false_positives = _false_positives(reviews)
     for doc in documents:
         checked, suppressed = score(doc, check_document(doc, rules, profile), profile, false_positives)
         report.documents.append(checked)
@@ -138,22 +143,26 @@ def check(documents: Iterable[Document], options: Options | None = None,
 
 
 def score(doc: Document, findings: Sequence[Finding], profile: Profile,
-          false_positives: frozenset[str] = frozenset()) -> tuple[CheckedDocument, int]:
-    """A document's findings (less those a reviewer marked 误报) with its scores."""
+          false_positives: frozenset[str] = frozenset(), cached: bool = False) -> tuple[CheckedDocument, int]:
+    """A document's findings (less those a reviewer marked 误报, kept aside) with its scores, and how
+    many were set aside."""
     from .check.score import score_document
 
-    kept = [f for f in findings if f.fingerprint() not in false_positives] if false_positives else list(findings)
+    kept, aside = list(findings), []
+    if false_positives:
+        kept = [f for f in findings if f.fingerprint() not in false_positives]
+        aside = [f for f in findings if f.fingerprint() in false_positives]
     document_score, tables = score_document(doc, kept, profile)
-    return CheckedDocument(doc, tuple(kept), document_score, tables), len(findings) - len(kept)
+    return CheckedDocument(doc, tuple(kept), document_score, tables, tuple(aside), cached), len(aside)
 
 
 def results(inputs: Sequence[str], options: Options, cache: ResultCache | None = None,
-            keys: Sequence[str | None] | None = None, verdicts: dict[str, str] | None = None,
+            keys: Sequence[str | None] | None = None, reviews: Reviews | None = None,
             on_file: Callable[[], None] | None = None) -> Iterator[tuple[CheckedDocument, int] | Failure]:
     """The batch as a stream, in input order: each file audited and scored (with the findings a
     baseline suppressed), or its failure. Scoring a file is inside its isolation too."""
     _, profile = load(options)
-    false_positives = _false_positives(verdicts)
+    false_positives = _false_positives(reviews)
     for result in _run(inputs, options.settings(), options.jobs, cache, keys):
         if on_file is not None:
             on_file()
@@ -161,19 +170,19 @@ def results(inputs: Sequence[str], options: Options, cache: ResultCache | None =
             yield Failure(result.path, result.error or "未知错误")
             continue
         try:
-            yield score(result.document, result.findings, profile, false_positives)
+            yield score(result.document, result.findings, profile, false_positives, result.cached)
         except Exception as exc:
             yield Failure(result.path, f"评分时出错（{type(exc).__name__}: {exc}），请把此文件报告给开发者")
 
 
 def audit(paths: Iterable[str | os.PathLike[str]], options: Options | None = None,
-          cache: ResultCache | None = None, verdicts: dict[str, str] | None = None) -> Report:
+          cache: ResultCache | None = None, reviews: Reviews | None = None) -> Report:
     """Extract, check and score every file (parallel, isolated, optionally cached)."""
     options = options or Options()
     _, profile = load(options)
     inputs, failures = gather(paths)
     report = Report(profile, failures=failures)
-    for item in results(inputs, options, cache, verdicts=verdicts):
+    for item in results(inputs, options, cache, reviews=reviews):
         if isinstance(item, Failure):
             report.failures.append(item)
         else:
@@ -183,11 +192,12 @@ def audit(paths: Iterable[str | os.PathLike[str]], options: Options | None = Non
 
 
 def write_reports(report: Report, outdir: str | os.PathLike[str], per_unit: bool = False,
-                  verdicts: dict[str, str] | None = None) -> list[Path]:
+                  reviews: Reviews | None = None, letter: Letter | None = None) -> list[Path]:
     """审核汇总.xlsx, 审核结果.json and (per_unit) one workbook per unit, from a Report."""
     from .report.writers import ReportWriters
 
-    writers = ReportWriters(Path(outdir), report.profile.name, per_unit, verdicts, report.profile.explain_scores())
+    writers = ReportWriters(Path(outdir), report.profile.name, per_unit, _as_reviews(reviews),
+                            report.profile.explain_scores(), letter)
     for failure in report.failures:
         writers.fail(failure.path, failure.error)
     for checked in report.documents:
@@ -195,13 +205,21 @@ def write_reports(report: Report, outdir: str | os.PathLike[str], per_unit: bool
     return writers.close(report.suppressed)
 
 
-def _false_positives(verdicts: dict[str, str] | None) -> frozenset[str]:
-    return frozenset(fp for fp, v in (verdicts or {}).items() if v == "误报")
+def _as_reviews(reviews: Reviews | None) -> dict[str, Review]:
+    """Reviews as records; a plain fingerprint → verdict mapping is accepted too."""
+    return {fp: Review(verdict=r) if isinstance(r, str) else r for fp, r in (reviews or {}).items()}
+
+
+def _false_positives(reviews: Reviews | None) -> frozenset[str]:
+    return frozenset(fp for fp, r in _as_reviews(reviews).items() if r.verdict == "误报")
 
 
 def _run(inputs: Sequence[str], settings: Settings, jobs: int | None, cache: ResultCache | None = None,
          keys: Sequence[str | None] | None = None) -> Iterator[FileResult]:
     return run_batch(inputs, settings, jobs or min(default_jobs(), max(1, len(inputs))), cache, keys=keys)
+
+
+BaselinePaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
 
 
 @dataclass
@@ -212,28 +230,33 @@ class FolderAudit:
     failed: int = 0
     failures: list[Failure] = field(default_factory=list)  # this run's (empty when up_to_date)
     suppressed: int = 0
+    cached: int = 0  # documents whose results came from the cache (unchanged since an earlier run)
     written: list[Path] = field(default_factory=list)
     up_to_date: bool = False  # nothing had changed: the reports already in the folder were kept
 
 
 def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str], options: Options | None = None,
-             per_unit: bool = False, baseline: str | os.PathLike[str] | None = None, cache: ResultCache | None = None,
-             on_total: Callable[[int], None] | None = None, on_file: Callable[[], None] | None = None,
+             per_unit: bool = False, baseline: BaselinePaths = None, cache: ResultCache | None = None,
+             letter: Letter | None = None, on_total: Callable[[int], None] | None = None,
+             on_file: Callable[[], None] | None = None,
              on_failure: Callable[[Failure], None] | None = None) -> FolderAudit:
     """The batch audit into a folder, streamed: 审核汇总.xlsx, 审核结果.json and (per_unit) one workbook per
     unit, written as files arrive. The run's own outputs are never read as inputs; a killed run's
     temporaries are removed; with a cache, a run whose inputs, rules and options are all unchanged keeps
-    the reports already there. `baseline`: an earlier 审核汇总.xlsx whose 误报 verdicts are applied
-    (InputError when it cannot be read); NoInputs when the paths hold no file at all."""
+    the reports already there. `baseline`: earlier workbooks (审核汇总.xlsx, units' workbooks with their
+    整改情况, or folders of them) whose reviews are carried over and whose 误报 findings are set aside
+    (InputError when one cannot be read); `letter`: the office, date and deadline the units' workbooks
+    name. NoInputs when the paths hold no file at all."""
     from . import manifest
-    from .baseline import read_verdicts
+    from .baseline import baseline_files, read_reviews
     from .batch import file_key
     from .output import remove_stale_temporaries
     from .report.writers import JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
 
     options = options or Options()
     _, profile = load(options)
-    verdicts = read_verdicts(baseline) if baseline else {}
+    baselines = [] if baseline is None else [baseline] if isinstance(baseline, (str, os.PathLike)) else list(baseline)
+    reviews = read_reviews(baselines)
     out = Path(outdir)
     inputs, skipped = gather(paths, [out / SUMMARY, out / JSON_REPORT, out / UNITS_FOLDER, out / manifest.NAME])
     if not inputs and not skipped:
@@ -247,8 +270,9 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out, out / UNITS_FOLDER)
     keys = [file_key(p) for p in inputs]
-    state = {"settings": options.settings().digest(), "baseline": manifest.baseline_digest(str(baseline) if baseline
-                                                                                           else None),
+    state = {"settings": options.settings().digest(),
+             "baseline": manifest.baseline_digest([str(p) for p in baseline_files(baselines)]),
+             "letter": [letter.office, letter.dated(), letter.deadline] if letter else None,
              "per_unit": per_unit, "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],
              "skipped": [[f.path, f.error] for f in skipped]}
     previous = manifest.up_to_date(out, state) if cache is not None else None
@@ -258,11 +282,11 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                            up_to_date=True)
     if on_total is not None:
         on_total(len(inputs))
-    writers = ReportWriters(out, profile.name, per_unit, verdicts, profile.explain_scores())
+    writers = ReportWriters(out, profile.name, per_unit, reviews, profile.explain_scores(), letter)
     for failure in skipped:
         writers.fail(failure.path, failure.error)
     try:
-        for item in results(inputs, options, cache, keys, verdicts, on_file=on_file):
+        for item in results(inputs, options, cache, keys, reviews, on_file=on_file):
             if isinstance(item, Failure):
                 failure = item
                 writers.fail(item.path, item.error)
@@ -270,6 +294,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                 error = writers.add(item[0])  # its own reports are inside the file's isolation too
                 if error is None:
                     outcome.done += 1
+                    outcome.cached += item[0].cached
                     outcome.suppressed += item[1]
                     continue
                 failure = Failure(item[0].document.path, error)

@@ -13,10 +13,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import InputError
+from .cli_messages import Command, Context, finish_sentence
+from .cli_messages import install as _speak_chinese
+from .errors import InputError, describe_os_error
 from .inputs import display_path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_speak_chinese()
 
 
 def report_error(error: InputError) -> None:
@@ -60,26 +63,64 @@ def options_or_exit(**values):
 def limit_options(command):
     """The limits every command that reads documents shares (one pipeline, the same guards)."""
     for option in reversed((
-        click.option("--max-size", type=click.FloatRange(min=0.1), default=50.0, show_default=True,
+        click.option("--max-size", type=click.FloatRange(min=0.1), metavar="MB", default=50.0, show_default=True,
                      help="单个文件大小上限（MB），超过的文件不读取，记入“处理失败”"),
-        click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
+        click.option("--timeout", type=click.FloatRange(min=0), metavar="秒", default=120.0, show_default=True,
                      help="单个文件处理时间上限（秒，0 为不限）：超时的文件其处理进程被终止，记入“处理失败”"),
-        click.option("--max-memory", type=click.FloatRange(min=0), default=2048.0, show_default=True,
+        click.option("--max-memory", type=click.FloatRange(min=0), metavar="MB", default=2048.0, show_default=True,
                      help="每个处理进程处理一个文件时最多再占用的内存（MB，0 为不限）"),
-        click.option("--jobs", "-j", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）"),
+        click.option("--jobs", "-j", type=click.IntRange(1, 64), metavar="个数", help="并行进程数（默认为 CPU 核数）"),
     )):
         command = option(command)
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="auditor")
+class _Commands(click.Group):
+    """The command group: usage errors said in Chinese, and an operating-system error anywhere (a
+    report that cannot be written, a full disk) as one Chinese line and exit 2, never a traceback."""
+
+    context_class = Context
+    command_class = Command
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]…")
+        super().__init__(*args, **kwargs)
+
+    def main(self, *args, **kwargs):
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+                command = exc.ctx.command_path
+                click.echo(f"运行“{command} --help”查看用法。", err=True)
+            click.echo(f"\n错误：{finish_sentence(exc.format_message())}", err=True)
+            sys.exit(EXIT_ERROR)
+        except click.ClickException as exc:
+            click.echo(f"错误：{finish_sentence(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("已中止。", err=True)
+            sys.exit(EXIT_ERROR)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            where = f"{exc.filename}：" if exc.filename is not None else ""
+            fail(f"{where}{describe_os_error(exc)}")
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="auditor")
 def main() -> None:
     """绩效目标审核：从预算公开文件中提取绩效目标表并审核。"""
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="文件或文件夹…")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True,
               help="输出格式")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认输出到屏幕；xlsx 必须指定）")
@@ -171,18 +212,18 @@ def _warn_unusable_models(rules) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="文件或文件夹…")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="输出文件（默认输出到屏幕）")
-@click.option("--profile", default="national", show_default=True,
+@click.option("--profile", default="national", show_default=True, metavar="口径",
               help="审核口径：national（全国）、shanxi（山西），或口径 YAML 文件路径")
-@click.option("--select", help="只运行这些规则（代码、通配符如 V0*、或问题类型，逗号分隔）")
-@click.option("--ignore", help="不运行这些规则（同上）")
+@click.option("--select", metavar="规则", help="只运行这些规则（代码、通配符如 V0*、或问题类型，逗号分隔）")
+@click.option("--ignore", metavar="规则", help="不运行这些规则（同上）")
 @click.option("--fail-level", type=SEVERITY_CHOICES, default="警告", show_default=True,
               help="有此级别及以上的问题时退出码为 1")
 @click.option("--exit-zero", is_flag=True, help="发现问题时退出码仍为 0（只有无法读取的文件才返回 2）")
-@click.option("-v", "--verbose", is_flag=True, help="同时列出每条问题的依据")
+@click.option("-v", "--verbose", is_flag=True, help="逐条列出全部问题（不合并叠字等重复的问题）及每条的修改建议和依据")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
               help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
 @limit_options
@@ -235,7 +276,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, se
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
               help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
 def list_rules(fmt: str, rules_dir: str | None) -> None:
@@ -258,7 +300,7 @@ def list_rules(fmt: str, rules_dir: str | None) -> None:
 
 
 @main.command()
-@click.argument("code")
+@click.argument("code", metavar="规则代码或问题类型")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
               help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
 def explain(code: str, rules_dir: str | None) -> None:
@@ -295,15 +337,20 @@ def _describe_example(example) -> str:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="文件或文件夹…")
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
               help="输出文件夹（写入 审核汇总.xlsx、审核结果.json，以及 --per-unit 的各单位审核意见）")
 @click.option("--per-unit", is_flag=True, help="另为每个单位写一份审核意见工作簿，交给该单位整改")
-@click.option("--profile", default="national", show_default=True, help="审核口径：national、shanxi 或口径 YAML 文件")
-@click.option("--select", help="只运行这些规则（代码、通配符或问题类型，逗号分隔）")
-@click.option("--ignore", help="不运行这些规则")
-@click.option("--baseline", type=click.Path(dir_okay=False),
-              help="上次的 审核汇总.xlsx：其中“审核意见”标为“误报”的问题本次不再列出，其余意见带入本次")
+@click.option("--profile", default="national", show_default=True, metavar="口径",
+              help="审核口径：national、shanxi 或口径 YAML 文件")
+@click.option("--select", metavar="规则", help="只运行这些规则（代码、通配符或问题类型，逗号分隔）")
+@click.option("--ignore", metavar="规则", help="不运行这些规则")
+@click.option("--baseline", type=click.Path(), multiple=True, metavar="工作簿",
+              help="上次的 审核汇总.xlsx 和/或各单位交回的审核意见（可多次指定，或指定文件夹）：“审核意见”标为"
+                   "“误报”的问题本次不再列出（列在“已排除”），审核意见、审核说明和整改情况带入本次")
+@click.option("--office", default="", metavar="名称",
+              help="审核单位，写在各单位审核意见的开头（如“某某县财政局绩效科”）")
+@click.option("--deadline", default="", metavar="日期", help="各单位报送整改情况的时限（如“2026年12月20日”）")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False), help="缓存文件（默认在用户缓存目录）")
 @click.option("--no-cache", is_flag=True, help="不使用缓存，全部重新审核")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
@@ -311,7 +358,8 @@ def _describe_example(example) -> str:
 @limit_options
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
 def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, select: str | None,
-          ignore: str | None, baseline: str | None, jobs: int | None, cache_path: str | None, no_cache: bool,
+          ignore: str | None, baseline: tuple[str, ...], office: str, deadline: str, jobs: int | None,
+          cache_path: str | None, no_cache: bool,
           rules_dir: str | None, max_size: float, timeout: float, max_memory: float, quiet: bool) -> None:
     """批量审核：写出审核汇总工作簿（汇总排名、问题清单、指标明细、处理失败）和 JSON。
 
@@ -331,7 +379,8 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
             bar = click.progressbar(length=total, label="审核中", file=sys.stderr)
 
     try:
-        outcome = api.audit_to(paths, outdir, options, per_unit, baseline, cache, on_total=start,
+        letter = api.Letter(office=office.strip(), deadline=deadline.strip())
+        outcome = api.audit_to(paths, outdir, options, per_unit, list(baseline), cache, letter, on_total=start,
                                on_file=lambda: bar.update(1) if bar is not None else None,
                                on_failure=lambda f: report_error(InputError(f.path, f.error)))
     except api.NoInputs as exc:
@@ -339,7 +388,7 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
     except InputError as exc:  # the baseline (read before any document)
         fail(f"{exc.path}：{exc.problem}")
     except OSError as exc:
-        fail(f"无法写入输出文件夹 {outdir}（{exc.strerror or exc}）")
+        fail(f"无法写入输出文件夹 {outdir}（{describe_os_error(exc)}）")
     finally:
         if cache is not None:
             cache.close()
@@ -350,8 +399,9 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
         click.echo(f"输入文件、规则和选项都与上次相同，{out} 中的报告已是最新，未重写"
                    f"（{outcome.done} 份已审核，{failed} 份失败）。", err=True)
         sys.exit(EXIT_ERROR if failed else EXIT_OK)
-    click.echo(f"已审核 {outcome.done} 份文件，失败 {failed} 份，按上次审核意见排除误报 {outcome.suppressed} 条。",
-               err=True)
+    reused = f"（其中 {outcome.cached} 份内容未变，沿用缓存中的结果）" if outcome.cached else ""
+    click.echo(f"已审核 {outcome.done} 份文件{reused}，失败 {failed} 份，"
+               f"按上次审核意见排除误报 {outcome.suppressed} 条。", err=True)
     click.echo(f"已写入 {out / SUMMARY}、{out / JSON_REPORT}"
                + (f" 和 {len(outcome.written) - 2} 份单位审核意见（{out / UNITS_FOLDER}）" if per_unit else ""),
                err=True)

@@ -25,8 +25,14 @@ def file_stamp(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def baseline_digest(path: str | None) -> str | None:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else None
+def baseline_digest(paths: list[str]) -> str | None:
+    """One digest over every baseline workbook (their names and contents), None without any."""
+    if not paths:
+        return None
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + Path(path).read_bytes())
+    return digest.hexdigest()
 
 
 def load(outdir: Path) -> dict[str, Any] | None:

@@ -269,3 +269,20 @@ class Finding:
         key = "\x1f".join([self.rule, os.path.basename(self.location.file), self.project or "", self.period or "",
                            self.level3 or "", self.value or ""])
         return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+VERDICTS = ("确认", "误报", "待定")
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """What people wrote beside one finding in an earlier workbook, matched by its fingerprint: the
+    reviewer's verdict and remark (审核意见, 审核说明) and the department's reply (整改情况)."""
+
+    verdict: str = ""
+    remark: str = ""
+    reply: str = ""
+
+    def merged(self, other: Review) -> Review:
+        """Both workbooks read back: what either side wrote, the later file winning on a clash."""
+        return Review(other.verdict or self.verdict, other.remark or self.remark, other.reply or self.reply)

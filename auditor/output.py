@@ -27,7 +27,10 @@ def atomic_writer(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
     this process's id, so a later run can tell a killed run's leftovers from a live run's files."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".auditor-{os.getpid()}-", suffix=".tmp", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".auditor-{os.getpid()}-", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # name the file the user asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         mode = "wb" if binary else "w"
         with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:

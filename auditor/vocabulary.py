@@ -118,6 +118,10 @@ KIND_LABELS: dict[str, str] = {
 }
 FINDING_KINDS = frozenset(KIND_LABELS)
 
+# Kinds that only echo another finding on the same indicator (a doubled 是是 beside the verdict on
+# 是): a summary folds them into that finding instead of listing them twice.
+ECHO_KINDS = frozenset({"doubled_value"})
+
 VALUE_KIND_LABELS = {"quantity": "数量", "percent": "百分比", "money": "金额", "deadline": "时限", "duration": "时长",
                      "qualitative": "定性", "yesno": "是否", "empty": "空"}
 

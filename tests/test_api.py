@@ -40,7 +40,7 @@ def test_options_select_profile_and_verdicts():
     shanxi = api.check([doc], api.Options(profile="shanxi"))
     assert shanxi.profile.name == "shanxi"
     first = only_v.findings[0]
-    suppressed = api.check([doc], api.Options(select="V*"), verdicts={first.fingerprint(): "误报"})
+    suppressed = api.check([doc], api.Options(select="V*"), reviews={first.fingerprint(): "误报"})
     assert suppressed.suppressed >= 1 and first not in suppressed.findings
 
 

@@ -33,10 +33,11 @@ def test_summary_workbook_layout(audited):
     from openpyxl import load_workbook
 
     wb = load_workbook(audited / "审核汇总.xlsx")
-    assert wb.sheetnames == ["汇总", "问题清单", "指标明细", "处理失败"]
+    assert wb.sheetnames == ["汇总", "问题清单", "指标明细", "已排除", "处理失败"]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"
-        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.print_title_rows == "$1:$1"
     summary = wb["汇总"]
     assert [c.value for c in summary[1]][:12] == ["排名", "单位", "年度", "文件", "项目数", "指标数", "错误", "警告",
                                                    "提示", "问题总数", "得分", "等级"]
@@ -45,8 +46,9 @@ def test_summary_workbook_layout(audited):
     assert len(summary._charts) == 2
     issues = wb["问题清单"]
     header = [c.value for c in issues[1]]
-    assert header[:16] == ["序号", "单位", "文件", "项目", "期间", "一级指标", "二级指标", "三级指标", "指标值", "规则",
-                           "问题类型", "严重程度", "问题说明", "修改建议", "依据", "行号"]
+    assert header == ["序号", "单位", "项目", "期间", "一级指标", "二级指标", "三级指标", "指标值", "严重程度",
+                      "问题类型", "规则", "问题说明", "修改建议", "审核意见", "审核说明", "整改情况", "依据",
+                      "页/工作表", "文件", "行号", "指纹"]
     assert issues.auto_filter.ref and issues.max_row > 300
     (validation,) = issues.data_validations.dataValidation
     from openpyxl.utils import get_column_letter
@@ -75,7 +77,7 @@ def test_per_unit_workbooks(audited):
     files = sorted(p.name for p in (audited / "各单位审核意见").iterdir())
     assert "长治市屯留区人民政府办公室_2026审核意见.xlsx" in files and len(files) == 4
     wb = load_workbook(audited / "各单位审核意见" / "长治市屯留区人民政府办公室_2026审核意见.xlsx")
-    assert wb.sheetnames == ["说明", "问题清单", "指标明细"]
+    assert wb.sheetnames == ["说明", "问题清单", "指标明细"]  # 已排除 only when a review set findings aside
     assert "等级" in wb["说明"]["A2"].value and "怎么改" in "".join(str(c.value) for c in wb["说明"]["A"])
     units = {row[1] for row in wb["问题清单"].iter_rows(min_row=2, values_only=True)}
     assert units == {"长治市屯留区人民政府办公室"}

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..model import Review
 from ..output import atomic_writer
-from .excel import SummaryWorkbook, safe_file_name, write_unit_workbook
+from .excel import SummaryWorkbook, safe_file_name
+from .letter import Letter, write_unit_workbook
 from .records import CheckedDocument, checked_dict
 
 SUMMARY = "审核汇总.xlsx"
@@ -23,8 +25,8 @@ UNITS_FOLDER = "各单位审核意见"
 class UnitWorkbooks:
     """One workbook per unit, named after it; names made safe and unique."""
 
-    def __init__(self, folder: Path, verdicts: dict[str, str], scoring: str) -> None:
-        self.folder, self.verdicts, self.scoring = folder, verdicts, scoring
+    def __init__(self, folder: Path, reviews: dict[str, Review], scoring: str, letter: Letter) -> None:
+        self.folder, self.reviews, self.scoring, self.letter = folder, reviews, scoring, letter
         self.names: set[str] = set()
         self.written: list[Path] = []
 
@@ -36,19 +38,21 @@ class UnitWorkbooks:
             candidate, n = f"{name}_{n}", n + 1
         path = self.folder / f"{candidate}.xlsx"
         write_unit_workbook(path, doc, checked.findings, checked.score.score, checked.score.grade,
-                            checked.table_scores, self.verdicts, self.scoring)
+                            checked.table_scores, self.reviews, self.scoring, self.letter, checked.suppressed)
         self.names.add(candidate.casefold())
         self.written.append(path)
 
 
 class ReportWriters:
-    def __init__(self, outdir: Path, profile: str | None, per_unit: bool, verdicts: dict[str, str] | None,
-                 scoring: str) -> None:
-        """`scoring`: how scores are made under the profile in force, as the workbooks explain it."""
+    def __init__(self, outdir: Path, profile: str | None, per_unit: bool, reviews: dict[str, Review] | None,
+                 scoring: str, letter: Letter | None = None) -> None:
+        """`scoring`: how scores are made under the profile in force, as the workbooks explain it;
+        `reviews`: what an earlier review wrote beside each finding, carried into the new workbooks."""
         self.outdir = outdir
-        verdicts = verdicts or {}
-        self.summary = SummaryWorkbook(outdir / SUMMARY, verdicts, scoring)
-        self.units = UnitWorkbooks(outdir / UNITS_FOLDER, verdicts, scoring) if per_unit else None
+        reviews = reviews or {}
+        letter = letter or Letter()
+        self.summary = SummaryWorkbook(outdir / SUMMARY, reviews, scoring, letter.office)
+        self.units = UnitWorkbooks(outdir / UNITS_FOLDER, reviews, scoring, letter) if per_unit else None
         self.failures: list[dict[str, str]] = []
         self._json = atomic_writer(outdir / JSON_REPORT)
         self._handle = self._json.__enter__()
@@ -61,7 +65,8 @@ class ReportWriters:
             entry = json.dumps(checked_dict(checked), ensure_ascii=False)
             if self.units is not None:
                 self.units.write(checked)
-            self.summary.add(checked.document, checked.findings, checked.score.score, checked.score.grade)
+            self.summary.add(checked.document, checked.findings, checked.score.score, checked.score.grade,
+                             checked.suppressed)
         except Exception as exc:
             reason = f"生成报告时出错（{type(exc).__name__}: {exc}），请把此文件报告给开发者"
             self.fail(checked.document.path, reason)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, describe_os_error
 from .base import Source
 from .text import clean_lines, decode
 
@@ -104,7 +104,7 @@ def read_html(path: Path) -> Source:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(str(path), f"无法读取（{exc.strerror or exc}）") from None
+        raise InputError(str(path), f"无法读取（{describe_os_error(exc)}）") from None
     text = _ENCODING_DECLARATION.sub("", decode(data, str(path)))
     try:
         root = lxml.html.document_fromstring(text)

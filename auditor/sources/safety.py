@@ -8,7 +8,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, describe_os_error
 
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # 300 MB for all parts together
 MAX_RATIO = 120  # uncompressed / compressed, for the whole archive
@@ -27,7 +27,7 @@ def check_zip_container(path: Path) -> None:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise InputError(str(path), f"无法读取（{exc.strerror or exc}）") from None
+        raise InputError(str(path), f"无法读取（{describe_os_error(exc)}）") from None
     if not head:
         raise InputError(str(path), "文件为空")
     if head == OLE_MAGIC:

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, describe_os_error
 from .base import Line
 from .legible import legibility, to_simplified
 
@@ -113,7 +113,7 @@ def read_text(path: str | Path) -> str:
     except IsADirectoryError:
         raise InputError(str(path), "是目录，不是文件") from None
     except OSError as exc:
-        raise InputError(str(path), f"无法读取（{exc.strerror or exc}）") from None
+        raise InputError(str(path), f"无法读取（{describe_os_error(exc)}）") from None
     return decode(data, str(path))
 
 

@@ -1,0 +1,160 @@
+"""Sheets that print: fixed column widths, row heights that fit wrapped text, A4 page setup.
+
+A critique is handed over on paper as often as on screen. Widths are fixed up front (not fitted
+to content) so each row's height can be computed as it is written, in XlsxWriter's constant-memory
+mode, and so the columns a department needs always fit one A4 width at a legible size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..output import display_width
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+MAX_CELL = 32000  # Excel's limit is 32,767 characters
+FONT = "宋体"
+FONT_SIZE = 10
+LINE_HEIGHT = 13.5  # points per wrapped line at FONT_SIZE
+MAX_ROW_HEIGHT = 409  # Excel's limit, in points
+A4 = 9
+FILL = {"错误": "#F8CBAD", "警告": "#FFE699", "提示": "#DDEBF7"}
+
+
+def clean(text: Any) -> str:
+    """Text safe for a workbook: no control characters or lone surrogates, within the cell limit."""
+    value = str(text if text is not None else "")
+    if not value.isprintable():
+        value = _ILLEGAL.sub("", value)
+    return value if len(value) <= MAX_CELL else value[:MAX_CELL] + "…"
+
+
+def header_text(text: str) -> str:
+    """Text for a page header or footer: '&' starts a code there, so it is doubled."""
+    return clean(text).replace("&", "&&")[:80]
+
+
+def lines_needed(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` Excel units wide (a 10-point CJK character
+    is about 1.86 units in Excel with 宋体, a little less in LibreOffice)."""
+    usable = max(width - 1.0, 1.0)
+    return sum(max(1, math.ceil(display_width(part) * 0.93 / usable)) for part in text.split("\n"))
+
+
+@dataclass
+class Column:
+    title: str
+    width: float
+    wrap: bool = False
+    hidden: bool = False
+
+
+def formats(wb: Any) -> dict[str, Any]:
+    base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+    made = {
+        "header": wb.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                 "valign": "vcenter", "align": "center"}),
+        "wrap": wb.add_format({**base, "text_wrap": True, "border": 1}),
+        "plain": wb.add_format({**base, "border": 1}),
+        "text": wb.add_format({**base, "text_wrap": True}),
+        "title": wb.add_format({**base, "bold": True, "font_size": 14}),
+        "bold": wb.add_format({**base, "bold": True, "text_wrap": True}),
+    }
+    for severity, colour in FILL.items():
+        made[severity] = wb.add_format({**base, "bg_color": colour, "text_wrap": True, "border": 1})
+    return made
+
+
+MARGIN_IN = 0.4  # left and right page margins, inches
+MIN_SCALE = 80  # percent: 10-point text prints at 8 points or more
+
+
+def pixels(widths: Sequence[float]) -> float:
+    """Printed width of columns in pixels at 96 dpi: Excel's rule is 7 a unit plus 5 of padding;
+    LibreOffice (Carlito for Calibri) measured 7.7 a unit, so that is what is assumed."""
+    return sum(w * 7.7 + 5 for w in widths)
+
+
+def print_scale(widths: Sequence[float], landscape: bool) -> int:
+    """The zoom that fits the printed columns on one A4 width (never above 100%).
+
+    A fixed zoom rather than "fit to one page wide": LibreOffice measures that fit over every
+    used column, the ones after the print area too, and shrank the text to 5 points."""
+    paper_mm = 297 if landscape else 210
+    printable_px = (paper_mm / 25.4 - 2 * MARGIN_IN) * 96 * 0.97  # a little room for the renderers' rounding
+    return max(10, min(100, int(printable_px / max(pixels(widths), 1) * 100)))
+
+
+def page_setup(ws: Any, *, landscape: bool, widths: Sequence[float], title: str = "", last_row: int | None = None,
+               last_col: int | None = None, repeat_header: bool = True) -> None:
+    """A4 at a zoom that fits `widths` (the printed columns) on the page width, the header row on
+    every page, the title and page numbers in the margins."""
+    ws.set_paper(A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=0.7, bottom=0.6)
+    ws.set_print_scale(print_scale(widths, landscape))
+    if repeat_header:
+        ws.repeat_rows(0)
+    if title:
+        ws.set_header(f"&L&10{header_text(title)}", {"margin": 0.3})
+    ws.set_footer("&C&10第 &P 页，共 &N 页", {"margin": 0.3})
+    if last_row is not None and last_col is not None:
+        ws.print_area(0, 0, max(last_row, 0), last_col)
+
+
+class Sheet:
+    """A sheet written row by row (constant memory), each row as tall as its wrapped text needs."""
+
+    def __init__(self, ws: Any, columns: Sequence[Column], fmts: dict[str, Any]) -> None:
+        self.ws, self.columns, self.formats = ws, list(columns), fmts
+        self.row = 0
+        for col, column in enumerate(self.columns):
+            ws.set_column(col, col, column.width, None, {"hidden": True} if column.hidden else None)
+
+    def header(self) -> None:
+        titles = [c.title for c in self.columns]
+        self._height(titles)
+        for col, title in enumerate(titles):
+            self.ws.write_string(0, col, title, self.formats["header"])
+        self.row = 1
+
+    def _height(self, values: Sequence[Any]) -> None:
+        lines = 1
+        for column, value in zip(self.columns, values, strict=False):
+            if isinstance(value, str) and value and not column.hidden:
+                lines = max(lines, lines_needed(value, column.width) if column.wrap or "\n" in value else 1)
+        if lines > 1:
+            self.ws.set_row(self.row, min(lines * LINE_HEIGHT + 2, MAX_ROW_HEIGHT))
+
+    def write(self, values: Sequence[Any], fmt: dict[int, Any] | None = None,
+              comments: dict[int, str] | None = None) -> None:
+        texts = [clean(v) if isinstance(v, str) else v for v in values]
+        self._height(texts)
+        for col, value in enumerate(texts):
+            column = self.columns[col]
+            cell_format = (fmt or {}).get(col) or self.formats["wrap" if column.wrap else "plain"]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self.ws.write_number(self.row, col, value, cell_format)
+            elif value is None or value == "":
+                self.ws.write_blank(self.row, col, None, cell_format)
+            else:
+                self.ws.write_string(self.row, col, str(value), cell_format)
+            if comments and col in comments:
+                self.ws.write_comment(self.row, col, clean(comments[col])[:2000], {"x_scale": 3, "y_scale": 2})
+        self.row += 1
+
+    def finish(self, *, title: str = "", printed: int | None = None, landscape: bool = True) -> None:
+        """Freeze and filter the header; print the first `printed` columns (all when None)."""
+        last_col = (printed or len(self.columns)) - 1
+        self.ws.freeze_panes(1, 0)
+        if self.row > 1:
+            self.ws.autofilter(0, 0, self.row - 1, len(self.columns) - 1)
+        widths = [c.width for c in self.columns[: last_col + 1] if not c.hidden]
+        page_setup(self.ws, landscape=landscape, widths=widths, title=title, last_row=self.row - 1, last_col=last_col)
