@@ -173,9 +173,9 @@ def extract(paths: tuple[str, ...], fmt: str, output: str | None, max_size: floa
         if text is not None:
             click.echo(text, nl=False)
     else:
-        from .output import write_table_xlsx
+        from .report.extracted import write_extracted
 
-        write_table_xlsx(output, "指标明细", FLAT_COLUMNS, flat_rows(documents))
+        write_extracted(output, documents)
     if output:
         click.echo(f"已写入 {output}", err=True)
     sys.exit(EXIT_ERROR if failures else EXIT_OK)

@@ -114,42 +114,9 @@ def write_csv(path: str | Path | None, header: Sequence[str], rows: Iterable[Seq
     return None
 
 
-def set_text(cell: Any, value: Any) -> None:
-    """Put a value in an openpyxl cell; strings always stay strings, even '=HYPERLINK(…)'."""
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-
-
 def display_width(text: str) -> int:
     """Column width in Excel units: CJK characters count double.
 
     UTF-8 spends 1 byte on ASCII and 3 on CJK, so (bytes + characters) / 2 gives 1 and 2 without
     a per-character lookup (this runs for every cell of a large report)."""
     return (len(text.encode("utf-8", "surrogatepass")) + len(text)) // 2
-
-
-def write_table_xlsx(path: str | Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A plain one-sheet workbook: frozen header, autofilter, widths fitted to Chinese text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    widths = [display_width(h) for h in header]
-    for col, title in enumerate(header, start=1):
-        set_text(ws.cell(row=1, column=col), title)
-        ws.cell(row=1, column=col).font = Font(bold=True)
-    count = 1
-    for count, row in enumerate(rows, start=2):
-        for col, value in enumerate(row, start=1):
-            set_text(ws.cell(row=count, column=col), value)
-            widths[col - 1] = max(widths[col - 1], display_width(str(value)))
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 6), 60)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(count, 1)}"
-    with atomic_writer(path, binary=True) as handle:
-        wb.save(handle)

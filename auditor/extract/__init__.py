@@ -40,7 +40,12 @@ def extract_path(path: str | Path) -> Document:
 
 
 def extract_source(source: Source) -> Document:
-    """Every table of a source: flat indicator lists by their columns, printed tables by their anchors."""
+    """Every table of a source: flat indicator lists by their columns, printed tables by their anchors;
+    a workbook this tool wrote, from the record it carries (with the edits made in it)."""
+    if source.record is not None:
+        from .record import document_from_record
+
+        return document_from_record(source)
     lines = list(source.lines)
     places = _places(lines)
     flats = find_flat_lists(lines)

@@ -22,3 +22,7 @@ class Source:
     path: str
     kind: str  # "text", "xlsx", "docx", "pdf", "html"
     lines: tuple[Line, ...]
+    # a workbook this tool wrote (`extract --format xlsx`) carries the extracted document itself:
+    # its JSON text and the digest written beside it (record_layout.py); extract rebuilds it
+    record: str | None = None
+    record_digest: str | None = None

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..record_layout import MAX_RECORD_CHARS, RECORD_MARK, RECORD_SHEET
 from .base import Line, Source
 from .safety import check_sheet_sizes, check_zip_container
 from .text import strip_residue
@@ -57,8 +58,12 @@ def read_xlsx(path: Path) -> Source:
     if total > MAX_CELLS:
         raise InputError(str(path), f"Excel 表格过大（约 {total:,} 个单元格，上限 {MAX_CELLS:,}）")
     lines: list[Line] = []
+    record = digest = None
     number = 0  # rows are numbered through the sheets in order: in a one-sheet book, the Excel row
     for ws in wb.worksheets:
+        if ws.title == RECORD_SHEET:
+            record, digest = _record(path, ws)
+            continue
         for row in ws.iter_rows():
             number += 1
             lines.append(Line(number, "\t".join(cell_text(c.value, c.number_format) for c in row).rstrip("\t"),
@@ -66,4 +71,20 @@ def read_xlsx(path: Path) -> Source:
     wb.close()
     if not any(ln.text.strip() for ln in lines):
         raise InputError(str(path), "Excel 文件中没有内容")
-    return Source(str(path), "xlsx", tuple(lines))
+    return Source(str(path), "xlsx", tuple(lines), record, digest)
+
+
+def _record(path: Path, ws: Any) -> tuple[str, str]:
+    """The extracted document a workbook of this tool carries (its JSON text, unparsed, and digest)."""
+    if ws.cell(1, 1).value != RECORD_MARK:
+        raise InputError(str(path), f"工作表“{RECORD_SHEET}”不是本工具写出的提取记录，或已被改动")
+    digest = str(ws.cell(1, 2).value or "")
+    parts: list[str] = []
+    size = 0
+    for (value,) in ws.iter_rows(min_row=2, max_col=1, values_only=True):
+        text = "" if value is None else str(value)
+        size += len(text)
+        if size > MAX_RECORD_CHARS:
+            raise InputError(str(path), f"提取记录过大（超过 {MAX_RECORD_CHARS:,} 个字符）")
+        parts.append(text)
+    return "".join(parts), digest
