@@ -5,7 +5,6 @@ Exit codes follow the linters: 0 clean, 1 findings, 2 unreadable input or usage 
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -304,15 +303,29 @@ def list_rules(fmt: str, rules_dir: str | None) -> None:
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
               help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
 def explain(code: str, rules_dir: str | None) -> None:
-    """解释一条规则：说明、示例（不合格/合格）和依据。"""
+    """解释规则：说明、示例（不合格/合格）和依据。可以给规则代码（V02），也可以给问题类型
+    （vague_value 或“指标值含糊”），后者列出这一类的全部规则。"""
     from .vocabulary import KIND_LABELS
 
-    rules = {r.code: r for r in _load_rules_or_exit(None, None, rules_dir)}
-    rule = rules.get(code.upper())
-    if rule is None:
-        raise click.UsageError(f"没有规则 {code}（用 auditor rules 查看全部规则）")
-    click.echo(click.style(f"{rule.code} {rule.name}", bold=True)
-               + f"  [{rule.severity}] 问题类型：{KIND_LABELS.get(rule.kind, rule.kind)}")
+    rules = _load_rules_or_exit(None, None, rules_dir)
+    wanted = code.strip()
+    chosen = [r for r in rules if r.code == wanted.upper()] or [
+        r for r in rules if wanted in (r.kind, KIND_LABELS.get(r.kind))]
+    if not chosen:
+        raise click.UsageError(f"没有规则或问题类型“{code}”（用 auditor rules 查看全部规则）")
+    for n, rule in enumerate(chosen):
+        if n:
+            click.echo("\n" + "─" * 40 + "\n")
+        _explain_rule(rule, rules)
+
+
+def _explain_rule(rule, rules) -> None:
+    from .check import load_profile
+    from .check.examples import run_example
+    from .vocabulary import KIND_LABELS
+
+    label = KIND_LABELS.get(rule.kind, rule.kind)
+    click.echo(click.style(f"{rule.code} {label}", bold=True) + f"  [{rule.severity}]")
     click.echo(f"适用范围：{ {'row': '每条指标', 'project': '每张项目表', 'document': '整份文件'}[rule.scope] }")
     if rule.description:
         click.echo(f"\n{rule.description}")
@@ -320,20 +333,53 @@ def explain(code: str, rules_dir: str | None) -> None:
     click.echo(f"修改建议：{rule.suggestion}")
     for level2, text in rule.suggestions.items():
         click.echo(f"  · {level2}：{text}")
+    profile = load_profile("national")
+    peers = [r for r in rules if r.scope == rule.scope and r is not rule and r.check != "model"]
     for outcome, title in (("fail", "不合格示例"), ("pass", "合格示例")):
         examples = rule.examples.get(outcome) or []
         if examples:
             click.echo(f"\n{title}：")
             for example in examples:
-                click.echo(f"  {_describe_example(example)}")
+                note = _pass_note(example, peers, profile, run_example) if outcome == "pass" else ""
+                click.echo(f"  {_describe_example(example)}{note}")
     click.echo(f"\n依据：{rule.basis}")
 
 
+def _pass_note(example, peers, profile, run_example) -> str:
+    """What a pass example passes: every rule on an indicator, or this one while others report it.
+    A table's or a document's example only writes what its rule reads, so only this rule is meant."""
+    if not peers or peers[0].scope != "row":
+        return "（本规则不报；示例只写出与本规则有关的内容）"
+    others = [r for r in peers if run_example(r, example, profile)]
+    if not others:
+        return "（其他逐条指标规则也都不报）"
+    return f"（本规则不报；此例的问题由 {'、'.join(r.code for r in others)} 报告）"
+
+
 def _describe_example(example) -> str:
+    """An example as a reviewer reads it: Chinese labels, indicators as 二级 / 三级 / 指标值."""
     if isinstance(example, dict) and "level3" in example:
         return f"{example.get('level2', '')} / {example.get('level3', '')} / {example.get('value', '') or '（空）'}"
+    if isinstance(example, dict):
+        from .vocabulary import EXAMPLE_FIELD_LABELS
 
-    return json.dumps(example, ensure_ascii=False)
+        return "；".join(f"{EXAMPLE_FIELD_LABELS.get(k, k)}：{_describe_value(k, v)}" for k, v in example.items())
+    return _describe_value("", example)
+
+
+def _describe_value(key: str, value) -> str:
+    if key == "rows" and isinstance(value, list):
+        return "，".join(" / ".join(str(c) for c in row) if isinstance(row, list) else _describe_value("", row)
+                        for row in value)
+    if isinstance(value, dict):
+        return "{" + _describe_example(value) + "}"
+    if isinstance(value, list):
+        return "、".join(_describe_value(key, v) for v in value)
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return "（空）" if value is None else str(value)
 
 
 @main.command()

@@ -135,3 +135,20 @@ def money_to_yuan(amount: float | None, unit: str) -> float | None:
     if amount is None:
         return None
     return amount * MONEY_SCALES.get(unit, 1.0)
+
+
+# The fields of the rules' examples (rules/core/*.yml) as `auditor explain` names them.
+EXAMPLE_FIELD_LABELS = {
+    "annual_goal": "年度目标", "annual_sources": "年度资金来源", "annual_total": "年度资金",
+    "attribute": "项目属性", "basic_wan": "基本支出（万元）", "budget": "预算数",
+    "budget_total_wan": "预算总额（万元）",
+    "by_type": "按项目类型", "declared": "文字说明", "duplicates": "重复印刷", "duration": "项目期",
+    "executed": "执行数", "execution_points": "执行得分", "execution_rate": "执行率", "filled_on": "填报日期",
+    "fragments": "残表", "funds": "资金", "goal_annual": "年度总体目标", "goal_period": "实施期总体目标",
+    "level2": "二级指标", "level3": "三级指标", "name": "名称", "overall": "整体支出表",
+    "overall_target_tables": "附整体绩效目标表", "overview": "项目概况", "percent": "占比",
+    "period_sources": "实施期资金来源", "period_total": "实施期资金", "project_amount_wan": "项目金额（万元）",
+    "project_count": "项目个数", "project_wan": "项目支出（万元）", "projects": "项目", "published_count": "公开项目数",
+    "rows": "指标", "score": "得分", "self_evaluation": "绩效自评表", "total_wan": "支出总额（万元）",
+    "value": "指标值",
+}

@@ -102,6 +102,9 @@ _PREDICATES: dict[str, Callable[[RowContext, Any], bool]] = {
     "name_not_regex": lambda c, v: not _regex(v).search(c.name),
     "name_contains": lambda c, v: any(w in c.name for w in c.words(v)),
     "name_not_contains": lambda c, v: not any(w in c.name for w in c.words(v)),
+    # none of the words in both the indicator's name and the project's: the project is not spent on
+    # the people the name asks about (a 合同工 project's 合同制人员 are its beneficiaries)
+    "project_not_about": lambda c, v: not (c.project and any(w in c.name and w in c.project.name for w in v)),
     "text_contains": lambda c, v: any(w in c.name + c.row.value.text for w in c.words(v)),
     "text_not_contains": lambda c, v: not any(w in c.name + c.row.value.text for w in c.words(v)),
     "value_verifiable": lambda c, v: _verifiable(c) == v,

@@ -222,7 +222,7 @@ def identical_indicator_sets(doc: Document, params: Mapping[str, Any], profile: 
             groups[key].append(p)
     for projects in groups.values():
         if len(projects) > 1:
-            names = "、".join(p.name for p in projects)
             for p in projects[1:]:
-                yield {"line": p.line_start, "project": p.name, "names": names, "count": len(projects)}
+                others = "、".join(q.name for q in projects if q is not p)
+                yield {"line": p.line_start, "project": p.name, "names": others, "count": len(projects)}
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from difflib import SequenceMatcher
 from typing import Any
 
 from ..model import Document, Indicator, Project
@@ -95,13 +96,24 @@ def missing_cost(p: Project, doc: Document, params: Mapping[str, Any], profile: 
 
 @project_check("duplicate_names")
 def duplicate_names(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
-    counts = Counter(normalise(r.level3) for r in p.indicators if r.level3.strip())
-    reported: set[str] = set()
-    for r in p.indicators:
-        key = normalise(r.level3)
-        if counts[key] > 1 and key not in reported:
-            reported.add(key)
-            yield {"row": r, "count": counts[key]}
+    """A name printed twice in one table. Where the print cut names to its column's width (the
+    name is as long as the longest in the table), two rows sharing that prefix are the same
+    indicator only when their 二级 and values agree too."""
+    rows = [r for r in p.indicators if r.level3.strip()]
+    longest = max((len(normalise(r.level3)) for r in rows), default=0)
+    groups: dict[str, list[Indicator]] = {}
+    for r in rows:
+        groups.setdefault(normalise(r.level3), []).append(r)
+    for name, group in groups.items():
+        if len(group) < 2:
+            continue
+        if len(name) >= 6 and len(name) == longest:  # cut by the print: compare what is left
+            same = Counter((r.level2, r.value.text) for r in group)
+            (key, count), = same.most_common(1)
+            if count < 2:
+                continue
+            group = [r for r in group if (r.level2, r.value.text) == key]
+        yield {"row": group[0], "count": len(group)}
 
 
 # --- funds -----------------------------------------------------------------------------------
@@ -249,8 +261,6 @@ def cost_coverage(p: Project, doc: Document, params: Mapping[str, Any], profile:
 
 def containment(a: str, b: str) -> float:
     """How much of the shorter text appears, in order, in the longer (0–1)."""
-    from difflib import SequenceMatcher
-
     a, b = normalise(a), normalise(b)
     if not a or not b:
         return 0.0
@@ -276,13 +286,39 @@ def distinct_goals(p: Project) -> list[tuple[str, str]]:
 
 @project_check("goal_copies_field")
 def goal_copies_field(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
+    """The fields a goal copies, named by how much of the goal each one supplies (the best, and any
+    as good), quoting the copied part itself: what the finding says was copied is what was."""
     threshold = profile.goal_similarity
     for period, goal in distinct_goals(p):
-        copied = [label for attr, label in _FIELD_LABELS.items()
+        text = normalise(goal)
+        copied = [(attr, label) for attr, label in _FIELD_LABELS.items()
                   if getattr(p, attr) and len(normalise(getattr(p, attr))) >= 10
                   and containment(goal, getattr(p, attr)) >= threshold]
-        if copied:
-            yield {"period": period, "fields": "、".join(copied), "goal": goal[:40] + ("…" if len(goal) > 40 else "")}
+        if not copied:
+            continue
+        covers = {attr: _coverage(text, normalise(getattr(p, attr))) for attr, _ in copied}
+        best = max(covers.values())
+        named = [(attr, label) for attr, label in copied if covers[attr] >= best - 0.1]
+        quote = text if best >= 0.8 else _copied_part(text, normalise(getattr(p, named[0][0])))
+        yield {"period": period, "fields": "、".join(label for _, label in named),
+               "goal": quote[:40] + ("…" if len(quote) > 40 else ""),
+               "example": _example_for(p, params.get("examples") or [])}
+
+
+def _copied_part(goal: str, field: str) -> str:
+    """The goal from where its first copied run (10 characters or more) begins."""
+    for block in SequenceMatcher(None, goal, field, autojunk=False).get_matching_blocks():
+        if block.size >= 10:
+            return goal[block.a:]
+    return goal
+
+
+def _coverage(goal: str, field: str) -> float:
+    """The share of the goal's characters that come from the field."""
+    if not goal:
+        return 0.0
+    matcher = SequenceMatcher(None, goal, field, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(goal)
 
 
 _INPUT_ONLY = re.compile(r"^(为|向)?.{0,24}?(拨付|安排|发放|支付|缴纳|兑现|申请|下达)(了)?.{0,30}?"
@@ -294,10 +330,19 @@ _RUNNING_ONLY = re.compile(r".{0,12}(保障|保证|确保).{0,20}(正常运转|�
 
 @project_check("goal_input_only")
 def goal_input_only(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
+    """A goal that only spends or keeps running; the rewrite example fits the kind of project (the
+    rule's `examples`: the first whose `project` pattern the project's name matches)."""
     for period, goal in distinct_goals(p):
         text = normalise(goal)
         if (_INPUT_ONLY.match(text) or _RUNNING_ONLY.fullmatch(text)) and not _OUTCOME.search(text):
-            yield {"period": period, "goal": goal}
+            yield {"period": period, "goal": goal, "example": _example_for(p, params.get("examples") or [])}
+
+
+def _example_for(p: Project, examples: Iterable[Mapping[str, str]]) -> str:
+    for example in examples:
+        if re.search(example.get("project") or "", f"{p.name} {p.overview or ''}"):
+            return example.get("text", "")
+    return ""
 
 
 _GOAL_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元|万(?=[，,。；;、)）\s]|$))(?!/)")
