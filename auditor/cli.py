@@ -108,8 +108,10 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except OSError as exc:
-            where = f"{exc.filename}：" if exc.filename is not None else ""
-            fail(f"{where}{describe_os_error(exc)}")
+            problem = describe_os_error(exc)
+            if exc.filename2 is not None:
+                fail(f"无法写入 {exc.filename2}：{problem}（{exc.filename}）")
+            fail(f"{exc.filename}：{problem}" if exc.filename is not None else problem)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -225,10 +227,12 @@ def _warn_unusable_models(rules) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="逐条列出全部问题（不合并叠字等重复的问题）及每条的修改建议和依据")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
               help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False), metavar="文件",
+              help="使用缓存文件：内容、规则和选项都没变的文件直接用上次的结果（结果中会注明）")
 @limit_options
 def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, select: str | None,
-          ignore: str | None, fail_level: str, exit_zero: bool, verbose: bool, rules_dir: str | None, max_size: float,
-          timeout: float, max_memory: float, jobs: int | None) -> None:
+          ignore: str | None, fail_level: str, exit_zero: bool, verbose: bool, rules_dir: str | None,
+          cache_path: str | None, max_size: float, timeout: float, max_memory: float, jobs: int | None) -> None:
     """审核绩效目标：列出每个项目的问题、修改建议和依据，并给出得分与等级。
 
     退出码：0 没有达到 --fail-level 的问题；1 有；2 有文件无法读取或用法错误。
@@ -241,12 +245,17 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, se
     inputs, skipped = gather_inputs(paths)
     failures = [{"path": f.path, "error": f.error} for f in skipped]
     checked = []
-    for item in api.results(inputs, options):
-        if isinstance(item, api.Failure):
-            report_error(InputError(item.path, item.error))
-            failures.append({"path": item.path, "error": item.error})
-        else:
-            checked.append(item[0])
+    cache = _open_cache(cache_path, no_cache=False) if cache_path else None
+    try:
+        for item in api.results(inputs, options, cache):
+            if isinstance(item, api.Failure):
+                report_error(InputError(item.path, item.error))
+                failures.append({"path": item.path, "error": item.error})
+            else:
+                checked.append(item[0])
+    finally:
+        if cache is not None:
+            cache.close()
     if fmt == "json":
         from .output import write_json
         from .report.records import checked_dict

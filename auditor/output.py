@@ -26,7 +26,7 @@ def atomic_writer(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
     The temporary name is short (a long target name must not push it past 255 bytes) and carries
     this process's id, so a later run can tell a killed run's leftovers from a live run's files."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(target.parent, target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".auditor-{os.getpid()}-", suffix=".tmp", dir=target.parent)
     except OSError as exc:  # name the file the user asked for, not the temporary one
@@ -41,6 +41,18 @@ def atomic_writer(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _make_folder(folder: Path, target: Path) -> None:
+    """The folder a report goes in; a file standing where a folder is needed is named, with the
+    report that could not be written (OSError's filename and filename2)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        import errno
+
+        blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder)
+        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(blocker), None, str(target)) from exc
 
 
 def temporary_path(target: Path) -> Path:
