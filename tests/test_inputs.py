@@ -4,36 +4,21 @@ and findings as the text path, and a clear message for files that cannot be read
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from builders import fill_template, printed_docx, printed_workbook
 from click.testing import CliRunner
 from conftest import BUDGET_SAMPLES, GOLD, SAMPLES
+from office import convert as to_pdf
+from office import need_libreoffice
 
 from auditor.check import check_document
 from auditor.cli import main
 from auditor.errors import InputError
 from auditor.extract import extract_path
 from auditor.serialize import document_dict
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def need_libreoffice():
-    if SOFFICE is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is missing: .ci/run installs it")
-        pytest.skip("LibreOffice not installed here (.ci/run installs it)")
-
-
-def to_pdf(source: Path, outdir: Path, export: str = "pdf") -> Path:
-    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{outdir}/lo", "--convert-to", export,
-                    "--outdir", str(outdir), str(source)], check=True, capture_output=True, timeout=300)
-    return outdir / f"{source.stem}.pdf"
 
 
 def f1(scorer, stem: str, path: Path) -> float:

@@ -5,13 +5,12 @@ LibreOffice, every page is rendered and every character is at least 8 points."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 
 import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES
+from office import convert
 
 from auditor.cli import main
 
@@ -187,33 +186,17 @@ def test_reviews_and_replies_come_back_with_the_baseline(out, tmp_path):
     assert "已排除" in unit_again.sheetnames
 
 
-def _soffice():
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is missing: .ci/run installs it")
-        pytest.skip("LibreOffice not installed here (.ci/run installs it)")
-    return soffice
-
-
-def _print(soffice, path, folder):
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/lo", "--convert-to", "pdf",
-                    "--outdir", str(folder), str(path)], check=True, capture_output=True, timeout=300)
-    return folder / (path.stem + ".pdf")
-
-
 def test_printed_pages_are_legible(out, tmp_path):
     """Summary and a unit's workbook through LibreOffice: every page rendered to an image with ink on
     it, every character at least 8 points, and no page holding only a spilled-over column."""
     import pdfplumber
     import pypdfium2
 
-    soffice = _soffice()
     sources = {"summary.xlsx": out / "审核汇总.xlsx",
                "unit.xlsx": out / "各单位审核意见" / "长治市屯留区人民政府办公室_2026审核意见.xlsx"}
     for name, source in sources.items():
         shutil.copy(source, tmp_path / name)
-        pdf = _print(soffice, tmp_path / name, tmp_path)
+        pdf = convert(tmp_path / name, tmp_path)
         with pdfplumber.open(pdf) as document:
             assert len(document.pages) >= 3
             sizes = [round(ch["size"], 1) for page in document.pages for ch in page.chars]
