@@ -117,3 +117,29 @@ def test_results_from_the_cache_say_so(tmp_path):
         (SAMPLES / "002_4d30544783f67109.txt").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     result = run("audit", folder, "-o", out, "--cache", cache, "-q")
     assert "其中 1 份内容未变，沿用缓存中的结果" in result.output
+
+
+def test_explain_takes_a_kind_and_prints_no_slug():
+    by_code = click.unstyle(run("explain", "V13").output)
+    assert by_code.splitlines()[0].startswith("V13 指标值叠字") and "doubled-value" not in by_code
+    by_kind = click.unstyle(run("explain", "doubled_value").output)
+    by_label = click.unstyle(run("explain", "指标值叠字").output)
+    assert by_kind == by_label and "V13" in by_kind
+    several = click.unstyle(run("explain", "vague_value").output)
+    assert "V02" in several and several.count("依据：") >= 2
+    assert not re.search(r"[a-z]+-[a-z]+", by_code) and "{\"" not in click.unstyle(run("explain", "V16").output)
+
+
+def test_explain_says_what_a_pass_example_passes():
+    text = click.unstyle(run("explain", "V02").output)
+    assert "（其他逐条指标规则也都不报）" in text
+    assert "（本规则不报；此例的问题由 T01 报告）" in text
+
+
+def test_rule_texts_name_no_configuration_key():
+    from auditor.check import load_rules
+
+    for rule in load_rules(None):
+        for text in (rule.description, rule.message, rule.suggestion, rule.basis):
+            bare = re.sub(r"\{[^}]*\}", "", text or "")
+            assert not re.search(r"[a-z]+_[a-z_]+|\.json|auditor ", bare), (rule.code, bare)
