@@ -172,3 +172,22 @@ def test_the_template_round_trips_the_same(gold, stem, tmp_path):
     assert filled["findings"]
     again = checked(extracted(tmp_path / "filled.xlsx", tmp_path / "again.xlsx"))
     assert finding_keys(again) == finding_keys(filled)
+
+
+def test_a_record_that_is_not_a_document_is_refused(workbooks, tmp_path):
+    """A well-formed digest over hostile JSON (nested a thousand deep, or the wrong shape) is still
+    refused with the file named, never a crash."""
+    import hashlib
+
+    from openpyxl import load_workbook
+
+    for name, text in (("deep", "[" * 5000 + "]" * 5000), ("shape", '{"path": 1, "projects": "x"}')):
+        wb = load_workbook(workbooks["002_4d30544783f67109"])
+        ws = wb["_提取记录"]
+        for row in range(2, ws.max_row + 1):
+            ws.cell(row, 1).value = None
+        ws.cell(2, 1).value = text
+        ws.cell(1, 2).value = hashlib.sha256(text.encode()).hexdigest()
+        wb.save(tmp_path / f"{name}.xlsx")
+        result = run("check", tmp_path / f"{name}.xlsx")
+        assert result.exit_code == 2 and f"{name}.xlsx" in result.output and "_提取记录" in result.output, name

@@ -64,7 +64,7 @@ def document_from_record(source: Source) -> Document:
         raise InputError(source.path, "隐藏的“_提取记录”工作表已损坏或被改动（校验不符），请重新运行 auditor extract")
     try:
         doc = from_data(Document, json.loads(text))
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
         raise InputError(source.path, f"隐藏的“_提取记录”无法读取（{type(exc).__name__}）") from None
     if not isinstance(doc, Document):
         raise InputError(source.path, "隐藏的“_提取记录”无法读取")
