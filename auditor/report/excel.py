@@ -179,9 +179,8 @@ def summary_sheet(wb: Any, fmts: dict[str, Any], units: Sequence[UnitSummary], k
              else "本次没有按上次审核意见排除误报（可用 --baseline 上次的审核汇总.xlsx）。",
              f"得分：{scoring}"]
     sheet.row += 1
-    width = sum(c.width for c in SUMMARY_LAYOUT)
     for text in notes:
-        _merged_text(sheet, text, width, fmts["text"])
+        sheet.paragraph(text, fmts["text"])
     sheet.row += 1
     top_kinds = kinds.most_common(20)
     kinds_at = _small_table(sheet, ["问题类型", "问题数"], [[k, n] for k, n in top_kinds])
@@ -219,16 +218,6 @@ def summary_sheet(wb: Any, fmts: dict[str, Any], units: Sequence[UnitSummary], k
         ws.autofilter(0, 0, ranking_end - 1, len(SUMMARY_LAYOUT) - 1)
     page_setup(ws, landscape=True, widths=[c.width for c in SUMMARY_LAYOUT], title=title, last_row=chart_row,
                last_col=len(SUMMARY_LAYOUT) - 1)
-
-
-def _merged_text(sheet: Sheet, text: str, width: float, fmt: Any) -> None:
-    from .sheets import LINE_HEIGHT, lines_needed
-
-    lines = lines_needed(text, width)
-    if lines > 1:
-        sheet.ws.set_row(sheet.row, lines * LINE_HEIGHT + 2)
-    sheet.ws.merge_range(sheet.row, 0, sheet.row, len(sheet.columns) - 1, clean(text), fmt)
-    sheet.row += 1
 
 
 def _small_table(sheet: Sheet, header: list[str], rows: list[list[Any]]) -> int:

@@ -24,7 +24,7 @@ from .excel import (
     xlsx_options,
 )
 from .records import fix_first, severity_counts
-from .sheets import LINE_HEIGHT, Column, Sheet, clean, formats, lines_needed, page_setup
+from .sheets import LINE_HEIGHT, Column, Sheet, formats, page_setup
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,6 @@ class Letter:
 
 COVER_LAYOUT = (Column("项目", 46, wrap=True), Column("得分", 8), Column("等级", 7), Column("错误", 7),
                 Column("警告", 7), Column("提示", 7))
-_COVER_WIDTH = sum(c.width for c in COVER_LAYOUT)
 
 
 class _Cover:
@@ -55,12 +54,7 @@ class _Cover:
         self.ws, self.fmts = ws, fmts
 
     def paragraph(self, text: str, style: str = "text") -> None:
-        row = self.sheet.row
-        lines = lines_needed(text, _COVER_WIDTH - 2)
-        height = lines * (LINE_HEIGHT * 1.5 if style == "title" else LINE_HEIGHT) + 3
-        self.ws.set_row(row, height)
-        self.ws.merge_range(row, 0, row, len(COVER_LAYOUT) - 1, clean(text), self.fmts[style])
-        self.sheet.row += 1
+        self.sheet.paragraph(text, self.fmts[style], LINE_HEIGHT * 1.5 if style == "title" else LINE_HEIGHT)
 
     def gap(self) -> None:
         self.sheet.row += 1

@@ -150,6 +150,13 @@ class Sheet:
                 self.ws.write_comment(self.row, col, clean(comments[col])[:2000], {"x_scale": 3, "y_scale": 2})
         self.row += 1
 
+    def paragraph(self, text: str, fmt: Any, line_height: float = LINE_HEIGHT) -> None:
+        """A line of prose merged across every column, as tall as its wrapped text."""
+        width = sum(c.width for c in self.columns if not c.hidden)
+        self.ws.set_row(self.row, min(lines_needed(text, width - 2) * line_height + 3, MAX_ROW_HEIGHT))
+        self.ws.merge_range(self.row, 0, self.row, len(self.columns) - 1, clean(text), fmt)
+        self.row += 1
+
     def finish(self, *, title: str = "", printed: int | None = None, landscape: bool = True) -> None:
         """Freeze and filter the header; print the first `printed` columns (all when None)."""
         last_col = (printed or len(self.columns)) - 1

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import click
 
-from ..model import Finding
+from ..model import SEVERITY_ORDER, Finding
 from ..vocabulary import KIND_LABELS
 from .records import CheckedDocument, fix_first, fold_echoes, severity_counts, sort_findings
 
@@ -97,13 +97,7 @@ def _grouped(findings: Sequence[Finding]) -> list[Finding]:
     """Most severe first; within a severity, one rule's findings together (their shared suggestion is
     then said once), in document order."""
     order = {f.rule: i for i, f in enumerate(sort_findings(findings))}
-    return sorted(sort_findings(findings), key=lambda f: (-_severity(f), order[f.rule]))
-
-
-def _severity(f: Finding) -> int:
-    from ..model import SEVERITY_ORDER
-
-    return SEVERITY_ORDER[f.severity]
+    return sorted(sort_findings(findings), key=lambda f: (-SEVERITY_ORDER[f.severity], order[f.rule]))
 
 
 def render(checked: Sequence[CheckedDocument], verbose: bool = False) -> str:
