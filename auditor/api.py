@@ -239,14 +239,16 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
              per_unit: bool = False, baseline: BaselinePaths = None, cache: ResultCache | None = None,
              letter: Letter | None = None, on_total: Callable[[int], None] | None = None,
              on_file: Callable[[], None] | None = None,
-             on_failure: Callable[[Failure], None] | None = None) -> FolderAudit:
+             on_failure: Callable[[Failure], None] | None = None, reviews: Reviews | None = None,
+             on_document: Callable[[CheckedDocument], None] | None = None) -> FolderAudit:
     """The batch audit into a folder, streamed: 审核汇总.xlsx, 审核结果.json and (per_unit) one workbook per
     unit, written as files arrive. The run's own outputs are never read as inputs; a killed run's
     temporaries are removed; with a cache, a run whose inputs, rules and options are all unchanged keeps
     the reports already there. `baseline`: earlier workbooks (审核汇总.xlsx, units' workbooks with their
     整改情况, or folders of them) whose reviews are carried over and whose 误报 findings are set aside
-    (InputError when one cannot be read); `letter`: the office, date and deadline the units' workbooks
-    name. NoInputs when the paths hold no file at all."""
+    (InputError when one cannot be read); `reviews`: verdicts kept elsewhere (the web page's store), over
+    the baseline's; `letter`: the office, date and deadline the units' workbooks name; `on_document`: each
+    document as its reports are written. NoInputs when the paths hold no file at all."""
     from . import manifest
     from .baseline import baseline_files, read_reviews
     from .batch import file_key
@@ -256,7 +258,8 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     options = options or Options()
     _, profile = load(options)
     baselines = [] if baseline is None else [baseline] if isinstance(baseline, (str, os.PathLike)) else list(baseline)
-    reviews = read_reviews(baselines)
+    known = read_reviews(baselines)
+    known.update(_as_reviews(reviews))
     out = Path(outdir)
     inputs, skipped = gather(paths, [out / SUMMARY, out / JSON_REPORT, out / UNITS_FOLDER, out / manifest.NAME])
     if not inputs and not skipped:
@@ -272,6 +275,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     keys = [file_key(p) for p in inputs]
     state = {"settings": options.settings().digest(),
              "baseline": manifest.baseline_digest([str(p) for p in baseline_files(baselines)]),
+             "reviews": sorted([fp, r.verdict, r.remark, r.reply] for fp, r in _as_reviews(reviews).items()),
              "letter": [letter.office, letter.dated(), letter.deadline] if letter else None,
              "per_unit": per_unit, "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],
              "skipped": [[f.path, f.error] for f in skipped]}
@@ -282,17 +286,19 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                            up_to_date=True)
     if on_total is not None:
         on_total(len(inputs))
-    writers = ReportWriters(out, profile.name, per_unit, reviews, profile.explain_scores(), letter)
+    writers = ReportWriters(out, profile.name, per_unit, known, profile.explain_scores(), letter)
     for failure in skipped:
         writers.fail(failure.path, failure.error)
     try:
-        for item in results(inputs, options, cache, keys, reviews, on_file=on_file):
+        for item in results(inputs, options, cache, keys, known, on_file=on_file):
             if isinstance(item, Failure):
                 failure = item
                 writers.fail(item.path, item.error)
             else:
                 error = writers.add(item[0])  # its own reports are inside the file's isolation too
                 if error is None:
+                    if on_document is not None:
+                        on_document(item[0])
                     outcome.done += 1
                     outcome.cached += item[0].cached
                     outcome.suppressed += item[1]
