@@ -330,65 +330,23 @@ def explain(code: str, rules_dir: str | None) -> None:
 
 def _explain_rule(rule, rules) -> None:
     from .check import load_profile
-    from .check.examples import run_example
-    from .vocabulary import KIND_LABELS
+    from .check.explain import explanation
 
-    label = KIND_LABELS.get(rule.kind, rule.kind)
-    click.echo(click.style(f"{rule.code} {label}", bold=True) + f"  [{rule.severity}]")
-    click.echo(f"适用范围：{ {'row': '每条指标', 'project': '每张项目表', 'document': '整份文件'}[rule.scope] }")
-    if rule.description:
-        click.echo(f"\n{rule.description}")
-    click.echo(f"\n提示语：{rule.message}")
-    click.echo(f"修改建议：{rule.suggestion}")
-    for level2, text in rule.suggestions.items():
-        click.echo(f"  · {level2}：{text}")
-    profile = load_profile("national")
-    peers = [r for r in rules if r.scope == rule.scope and r is not rule and r.check != "model"]
+    text = explanation(rule, rules, load_profile("national"))
+    click.echo(click.style(f"{text['code']} {text['label']}", bold=True) + f"  [{text['severity']}]")
+    click.echo(f"适用范围：{text['scope']}")
+    if text["description"]:
+        click.echo(f"\n{text['description']}")
+    click.echo(f"\n提示语：{text['message']}")
+    click.echo(f"修改建议：{text['suggestion']}")
+    for level2, suggestion in text["suggestions"].items():
+        click.echo(f"  · {level2}：{suggestion}")
     for outcome, title in (("fail", "不合格示例"), ("pass", "合格示例")):
-        examples = rule.examples.get(outcome) or []
-        if examples:
+        if text[outcome]:
             click.echo(f"\n{title}：")
-            for example in examples:
-                note = _pass_note(example, peers, profile, run_example) if outcome == "pass" else ""
-                click.echo(f"  {_describe_example(example)}{note}")
-    click.echo(f"\n依据：{rule.basis}")
-
-
-def _pass_note(example, peers, profile, run_example) -> str:
-    """What a pass example passes: every rule on an indicator, or this one while others report it.
-    A table's or a document's example only writes what its rule reads, so only this rule is meant."""
-    if not peers or peers[0].scope != "row":
-        return "（本规则不报；示例只写出与本规则有关的内容）"
-    others = [r for r in peers if run_example(r, example, profile)]
-    if not others:
-        return "（其他逐条指标规则也都不报）"
-    return f"（本规则不报；此例的问题由 {'、'.join(r.code for r in others)} 报告）"
-
-
-def _describe_example(example) -> str:
-    """An example as a reviewer reads it: Chinese labels, indicators as 二级 / 三级 / 指标值."""
-    if isinstance(example, dict) and "level3" in example:
-        return f"{example.get('level2', '')} / {example.get('level3', '')} / {example.get('value', '') or '（空）'}"
-    if isinstance(example, dict):
-        from .vocabulary import EXAMPLE_FIELD_LABELS
-
-        return "；".join(f"{EXAMPLE_FIELD_LABELS.get(k, k)}：{_describe_value(k, v)}" for k, v in example.items())
-    return _describe_value("", example)
-
-
-def _describe_value(key: str, value) -> str:
-    if key == "rows" and isinstance(value, list):
-        return "，".join(" / ".join(str(c) for c in row) if isinstance(row, list) else _describe_value("", row)
-                        for row in value)
-    if isinstance(value, dict):
-        return "{" + _describe_example(value) + "}"
-    if isinstance(value, list):
-        return "、".join(_describe_value(key, v) for v in value)
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    return "（空）" if value is None else str(value)
+            for example in text[outcome]:
+                click.echo(f"  {example['text']}{example['note']}")
+    click.echo(f"\n依据：{text['basis']}")
 
 
 @main.command()
@@ -515,3 +473,78 @@ def template(output: str) -> None:
 
     write_template(output)
     click.echo(f"已写入 {output}：在“绩效目标”工作表中每个指标填一行，然后运行 auditor check {output}", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
+              help="监听地址；本机以外的地址（如 0.0.0.0）必须同时给出 --token")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), metavar="端口",
+              help="端口（0 为任选一个空闲端口）")
+@click.option("--token", metavar="令牌",
+              help="访问令牌（至少 16 个字符；auto 为随机生成一个）；不给时在本机地址上随机生成")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False), metavar="文件",
+              help="保存审核人意见（确认/误报/待定）的 SQLite 文件（默认 ~/.auditor/审核意见.sqlite）")
+@click.option("--work", "work_dir", type=click.Path(file_okay=False), metavar="文件夹",
+              help="存放上传文件和审核结果的文件夹（默认临时文件夹；每个任务一个子文件夹，过期或停止服务时删除）")
+@click.option("--max-upload", type=click.FloatRange(min=0.1), default=200.0, show_default=True, metavar="MB",
+              help="一次上传的文件合计上限（MB）")
+@click.option("--max-files", type=click.IntRange(1, 100000), default=500, show_default=True, metavar="个数",
+              help="一次上传最多的文件数（压缩包内的文件都计入）")
+@click.option("--keep", type=click.FloatRange(min=1), default=120.0, show_default=True, metavar="分钟",
+              help="任务闲置多久后删除其上传文件和结果")
+@click.option("--open/--no-open", "open_browser", default=True, help="启动后在浏览器中打开页面")
+@limit_options
+def serve(host: str, port: int, token: str | None, store_path: str | None, work_dir: str | None, max_upload: float,
+          max_files: int, keep: float, open_browser: bool, max_size: float, timeout: float, max_memory: float,
+          jobs: int | None) -> None:
+    """在浏览器中审核（本机网页）：拖入文件或 zip，查看问题、标注误报、下载审核意见。"""
+    import secrets
+    from pathlib import Path
+
+    try:
+        import uvicorn
+
+        from .web.app import LOOPBACK_NAMES, ServeConfig, create_app
+        from .web.jobs import default_work_folder
+        from .web.uploads import Limits
+    except ImportError as exc:
+        fail(f"网页组件没有安装（{exc.name}）：请运行 pip install -e \".[web]\"")
+    local = host in LOOPBACK_NAMES
+    if token is None and not local:
+        fail(f"监听 {host} 时其他电脑也能访问，必须用 --token 设置访问令牌（或 --token auto 随机生成一个）")
+    if token is None or token == "auto":
+        token = secrets.token_urlsafe(24)
+    if len(token) < 16:
+        fail("访问令牌太短：至少 16 个字符（或 --token auto 随机生成一个）")
+    options, _ = options_or_exit(max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory, jobs=jobs)
+    store = Path(store_path) if store_path else Path.home() / ".auditor" / "审核意见.sqlite"
+    work = Path(work_dir) if work_dir else default_work_folder()
+    config = ServeConfig(token=token, work=work, store=store, host=host, keep_minutes=keep, options=options,
+                         limits=Limits(max_file_mb=max_size, max_job_mb=max_upload, max_files=max_files))
+    app = create_app(config)
+    sock = _listen(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{sock.getsockname()[1]}/?token={token}"
+    click.echo(f"审核页面：{url}\n（按 Ctrl+C 停止；审核人意见保存在 {store}）", err=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    click.echo("已停止。", err=True)
+
+
+def _listen(host: str, port: int):
+    """A listening socket (the address printed before the server starts is the one it serves on; with
+    --port 0 the system picks the port)."""
+    import socket
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        fail(f"无法监听 {host}:{port}：{describe_os_error(exc)}")
+    return sock

@@ -1,7 +1,8 @@
-"""Render the printed pages shown in the README: the bundled samples audited, the summary and one
-unit's workbook printed to PDF by LibreOffice, chosen pages saved as PNG in docs/images/.
+"""Render the pictures shown in the README: the bundled samples audited, the summary and one unit's
+workbook printed to PDF by LibreOffice, chosen pages saved as PNG in docs/images/; and the web page's
+result for one sample, in headless Chromium (docs/images/网页_审核结果.png).
 
-    python docs/screenshots.py        (needs LibreOffice: soffice on the PATH)
+    python docs/screenshots.py        (needs LibreOffice: soffice on the PATH; Chromium for the page)
 """
 
 from __future__ import annotations
@@ -43,6 +44,29 @@ def main() -> int:
             pdf[page - 1].render(scale=110 / 72).to_pil().save(IMAGES / name, optimize=True)
             pdf.close()
             print(IMAGES / name)
+    return web_page()
+
+
+def web_page() -> int:
+    """The result page of `auditor serve` for one sample, a few findings and the flagged table in view."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import audit_in_page, browser_page, chromium_path, served
+
+    executable = chromium_path()
+    if executable is None:
+        print("Chromium is needed for the web page's picture", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp, served(Path(tmp)) as url, browser_page(executable) as page:
+        page.goto(url)
+        audit_in_page(page, [ROOT / "samples" / "000_6173ad3f6f2e28ea.txt"])
+        page.check("#reviewer-mode")
+        page.locator("li.finding").nth(2).scroll_into_view_if_needed()
+        page.evaluate("window.scrollTo(0, document.querySelector('#result-panel').offsetTop - 10)")
+        target = IMAGES / "网页_审核结果.png"
+        page.screenshot(path=str(target))
+        page.locator("table.indicators").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(IMAGES / "网页_指标表.png"))
+        print(target)
     return 0
 
 
