@@ -72,6 +72,12 @@ def _wait(client, job: str) -> dict:
     raise AssertionError("the job did not finish")
 
 
+def _document(client, job: str, index: int) -> dict:
+    response = client.get(f"/api/jobs/{job}/documents/{index}", headers=HEADERS)
+    assert response.status_code == 200
+    return response.json()
+
+
 def test_every_request_needs_the_token(server):
     client, _ = server
     assert client.post("/api/jobs").status_code == 401
@@ -175,8 +181,13 @@ def test_a_sample_audited_marked_and_rerun(server):
     data = _wait(client, job)
     assert data["progress"]["state"] == "done", data["progress"]
     result = data["result"]
-    (doc,) = result["documents"]
-    assert doc["file"] == "000.txt" and doc["grade"] in ("优", "良", "中", "差")
+    (summary,) = result["documents"]
+    assert summary["file"] == "000.txt" and summary["grade"] in ("优", "良", "中", "差")
+    # the list counts every finding (the doubled values folded into another one too), as the badges do
+    assert sum(n for *_, n in summary["tally"]) == sum(summary["counts"].values())
+    doc = _document(client, job, 0)["document"]
+    assert doc["counts"] == summary["counts"]
+    assert client.get(f"/api/jobs/{job}/documents/1", headers=HEADERS).status_code == 404
     assert [f["file"] for f in result["failures"]] == ["legacy.doc"]  # listed with its reason, never lost
     scores = [p["score"] for p in doc["projects"]]
     assert scores == sorted(scores)  # worst first
@@ -190,11 +201,13 @@ def test_a_sample_audited_marked_and_rerun(server):
     assert saved.status_code == 200
     client.post(f"/api/jobs/{job}/start", headers=HEADERS, json={})
     again = _wait(client, job)["result"]
-    (doc,) = again["documents"]
+    opened = _document(client, job, 0)
+    doc = opened["document"]
     shown = {f["fingerprint"] for p in doc["projects"] for f in p["findings"]}
     assert finding["fingerprint"] not in shown
     assert [f["fingerprint"] for f in doc["suppressed"]] == [finding["fingerprint"]]
-    assert again["reviews"][finding["fingerprint"]] == {"verdict": "误报", "remark": "已核实"}
+    assert opened["reviews"][finding["fingerprint"]] == {"verdict": "误报", "remark": "已核实"}
+    assert again["documents"][0]["suppressed"] == 1
     # the workbook is the CLI's: 已排除 holds the finding with the reviewer's remark
     assert "审核汇总.xlsx" in again["downloads"]
     download = client.get(f"/api/jobs/{job}/download/{quote('审核汇总.xlsx')}", headers=HEADERS)
@@ -242,3 +255,14 @@ def test_job_folders_removed_when_the_server_stops(tmp_path):
     assert not (tmp_path / "work" / "jobs").exists()
     shutil.rmtree(tmp_path / "work")
     assert _tree(tmp_path) <= {"r.sqlite", "r.sqlite-wal", "r.sqlite-shm"}
+
+
+def test_serve_refuses_an_open_address_without_a_token_and_a_short_token():
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+
+    open_address = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--no-open"])
+    assert open_address.exit_code == 2 and "--token" in open_address.output
+    short = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--token", "short", "--no-open"])
+    assert short.exit_code == 2 and "太短" in short.output

@@ -47,12 +47,21 @@ def page_document(checked: CheckedDocument, shown_path: str) -> dict[str, Any]:
     }
 
 
-def kinds_present(documents: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+def page_summary(page: dict[str, Any], index: int) -> dict[str, Any]:
+    """A document's line in a batch's list: who, score, counts, and how many findings of each kind and
+    severity (the page's filters count from these before a document is opened)."""
+    tally: dict[tuple[str, str, str], int] = {}
+    for f in _all_findings(page):
+        for one in (f, *f["echoes"]):
+            key = (f["kind"], f["kind_label"], one.get("severity", f["severity"]))
+            tally[key] = tally.get(key, 0) + 1
+    return {"index": index, **{k: page[k] for k in ("file", "unit", "year", "kind", "score", "grade", "counts")},
+            "suppressed": len(page["suppressed"]), "tally": [[*key, n] for key, n in sorted(tally.items())]}
+
+
+def kinds_present(summaries: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     """The finding kinds of a job's documents, with their Chinese labels, for the page's filter."""
-    seen: dict[str, str] = {}
-    for doc in documents:
-        for f in _all_findings(doc):
-            seen.setdefault(f["kind"], f["kind_label"])
+    seen = {kind: label for summary in summaries for kind, label, _, _ in summary["tally"]}
     return [{"kind": k, "label": v} for k, v in sorted(seen.items(), key=lambda kv: kv[1])]
 
 
@@ -75,7 +84,8 @@ def _findings(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     for f, echoes in fold_echoes(findings):
         data = finding_dict(f)
         data["kind_label"] = KIND_LABELS.get(f.kind, f.kind)
-        data["echoes"] = [{"rule": e.rule, "message": e.message, "fingerprint": e.fingerprint()} for e in echoes]
+        data["echoes"] = [{"rule": e.rule, "severity": e.severity, "message": e.message,
+                           "fingerprint": e.fingerprint()} for e in echoes]
         out.append(data)
     return out
 

@@ -139,6 +139,11 @@ def create_app(config: ServeConfig) -> Starlette:
             data["result"] = jobs.result(job)
         return JSONResponse(data)
 
+    async def document(request: Request) -> Response:
+        job = job_of(request)
+        data = jobs.document(job, request.path_params["index"]) if job is not None else None
+        return JSONResponse(data) if data is not None else _error("没有这份文件的结果", 404)
+
     async def download(request: Request) -> Response:
         job = job_of(request)
         path = request.path_params["path"]
@@ -196,6 +201,7 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/api/jobs/{job:str}", guarded(remove, write=True), methods=["DELETE"]),
         Route("/api/jobs/{job:str}/files", guarded(upload, write=True), methods=["PUT"]),
         Route("/api/jobs/{job:str}/start", guarded(start, write=True), methods=["POST"]),
+        Route("/api/jobs/{job:str}/documents/{index:int}", guarded(document)),
         Route("/api/jobs/{job:str}/download/{path:path}", guarded(download)),
         Route("/api/reviews", guarded(review, write=True), methods=["POST"]),
         Route("/api/template", guarded(template)),

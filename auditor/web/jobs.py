@@ -9,6 +9,7 @@ the server stops.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -22,7 +23,7 @@ from typing import Any
 from .. import api
 from ..errors import InputError
 from ..report.letter import Letter
-from ..report.page import kinds_present, page_document
+from ..report.page import kinds_present, page_document, page_summary
 from ..report.records import CheckedDocument
 from .store import ReviewStore
 from .uploads import JobFolder, Limits
@@ -50,7 +51,7 @@ class Job:
     started: float = 0.0
     finished: float = 0.0
     runs: int = 0
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)  # one summary each; the pages are on disk
     failures: list[dict[str, str]] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # reports, relative to the job's out folder
     error: str | None = None
@@ -104,9 +105,15 @@ class JobManager:
         job.state, job.started, job.finished, job.done, job.total = "running", time.monotonic(), 0.0, 0, 0
         documents: list[dict[str, Any]] = []
         failures: list[dict[str, str]] = []
+        pages = job.folder.pages
+        shutil.rmtree(pages, ignore_errors=True)
+        pages.mkdir()
 
         def on_document(checked: CheckedDocument) -> None:
-            documents.append(page_document(checked, checked.document.path))
+            page = page_document(checked, checked.document.path)
+            index = len(documents)
+            (pages / f"{index}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+            documents.append(page_summary(page, index))
 
         def on_file() -> None:
             job.done += 1
@@ -143,16 +150,22 @@ class JobManager:
         return on_total
 
     def result(self, job: Job) -> dict[str, Any]:
-        """What the page shows of a finished run, with the verdicts saved so far."""
+        """What the page lists of a finished run: one line per document, the failures, the downloads."""
+        return {"documents": job.documents, "failures": job.failures, "downloads": job.written,
+                "kinds": kinds_present(job.documents)}
+
+    def document(self, job: Job, index: int) -> dict[str, Any] | None:
+        """One document of a finished run as the page draws it, with the verdicts saved so far."""
+        if job.state != "done" or not 0 <= index < len(job.documents):
+            return None
+        page = json.loads((job.folder.pages / f"{index}.json").read_text(encoding="utf-8"))
         reviews = self.store.reviews()
         marks = {}
-        for doc in job.documents:
-            for f in _every_finding(doc):
-                review = reviews.get(f["fingerprint"])
-                if review is not None:
-                    marks[f["fingerprint"]] = {"verdict": review.verdict, "remark": review.remark}
-        return {"documents": job.documents, "failures": job.failures, "downloads": job.written,
-                "kinds": kinds_present(job.documents), "reviews": marks}
+        for f in _every_finding(page):
+            review = reviews.get(f["fingerprint"])
+            if review is not None:
+                marks[f["fingerprint"]] = {"verdict": review.verdict, "remark": review.remark}
+        return {"document": page, "reviews": marks}
 
     def remove(self, job_id: str) -> bool:
         with self._lock:

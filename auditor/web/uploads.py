@@ -9,6 +9,7 @@ were checked: absolute paths, `..`, links, encrypted members and zip bombs refus
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import stat
 import unicodedata
@@ -77,10 +78,12 @@ class JobFolder:
         self.root = root.resolve()
         self.inputs = self.root / "inputs"
         self.out = self.root / "out"
+        self.pages = self.root / "page"  # each audited document as the page draws it (JSON)
         self.limits = limits
         self.inputs.mkdir(parents=True, exist_ok=True)
         self.received = 0  # bytes sent to this job
         self.expanded = 0  # bytes of the files kept
+        self.pending = 0  # uploads still arriving
         self.files: list[str] = []  # as the audit names them: "单位.pdf", "部门/单位.pdf" (from 部门.zip)
 
     def _inside(self, path: Path) -> Path:
@@ -89,37 +92,44 @@ class JobFolder:
             raise UploadRefused(f"“{path.name}”会写到任务文件夹以外，已拒绝")
         return resolved
 
-    def _room(self, name: str, files: int = 1) -> None:
-        if len(self.files) + files > self.limits.max_files:
+    def _room(self, name: str, files: int = 1, in_flight: int = 0) -> None:
+        """Refuse `files` more when the job is full (files still arriving hold their place)."""
+        if len(self.files) + self.pending - in_flight + files > self.limits.max_files:
             raise UploadRefused(f"“{name}”：文件太多（一次最多 {self.limits.max_files} 个文件）", 413)
 
     async def receive(self, name: str, chunks: AsyncIterator[bytes], declared: int | None) -> list[str]:
-        """Save one uploaded file (a zip is unpacked); the names of the files it added."""
+        """Save one uploaded file (a zip is unpacked); the names of the files it added. Several may
+        arrive at once: the bytes are counted against the job's cap as they come, so together they
+        cannot pass it either."""
         name = safe_name(name)
         self._room(name)
-        limit_file = self.limits.max_file_mb * MB
-        if name.lower().endswith(".zip"):
-            limit_file = self.limits.max_job_mb * MB
-        room = self.limits.max_job_mb * MB - self.received
-        if declared is not None and declared > min(limit_file, room):
-            raise UploadRefused(self._too_large(name, declared, limit_file, room), 413)
-        partial = self._inside(self.root / f".upload-{len(self.files)}-{self.received}.part")
+        is_zip = name.lower().endswith(".zip")
+        limit_file = (self.limits.max_job_mb if is_zip else self.limits.max_file_mb) * MB
+        limit_job = self.limits.max_job_mb * MB
+        if declared is not None and (declared > limit_file or self.received + declared > limit_job):
+            raise UploadRefused(self._too_large(name, declared, limit_file), 413)
+        partial = self._inside(self.root / f".upload-{secrets.token_hex(8)}.part")
         size = 0
+        self.pending += 1
         try:
             with open(partial, "xb") as handle:
                 async for chunk in chunks:
                     size += len(chunk)
-                    if size > min(limit_file, room):
-                        raise UploadRefused(self._too_large(name, size, limit_file, room), 413)
+                    self.received += len(chunk)
+                    if size > limit_file or self.received > limit_job:
+                        raise UploadRefused(self._too_large(name, size, limit_file), 413)
                     handle.write(chunk)
-            self.received += size
-            if name.lower().endswith(".zip"):
+            if is_zip:
                 return self._unpack(name, partial)
             return [self._keep(name, partial, size)]
+        except BaseException:
+            self.received -= size  # a refused file takes no room
+            raise
         finally:
+            self.pending -= 1
             partial.unlink(missing_ok=True)
 
-    def _too_large(self, name: str, size: float, limit_file: float, room: float) -> str:
+    def _too_large(self, name: str, size: float, limit_file: float) -> str:
         if size > limit_file:
             return f"“{name}”过大（{size / MB:.1f} MB，每个文件上限 {limit_file / MB:g} MB）"
         return f"“{name}”放不下：这次上传的文件合计上限 {self.limits.max_job_mb:g} MB"
@@ -141,7 +151,7 @@ class JobFolder:
         try:
             with zipfile.ZipFile(archive) as zipped:
                 members = self._members(name, zipped)
-                self._room(name, len(members))
+                self._room(name, len(members), in_flight=1)
                 folder = _free_path(self.inputs, safe_name(Path(name).stem) or "压缩包")
                 kept = []
                 for info, parts in members:
@@ -182,7 +192,7 @@ class JobFolder:
 
     def _extract(self, name: str, zipped: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path,
                  parts: list[str]) -> str:
-        partial = self._inside(self.root / f".member-{len(self.files)}.part")
+        partial = self._inside(self.root / f".member-{secrets.token_hex(8)}.part")
         written = 0
         try:
             with zipped.open(info) as source, open(partial, "xb") as handle:

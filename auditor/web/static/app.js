@@ -9,6 +9,7 @@ const $ = (id) => document.getElementById(id);
 let chosen = [];
 let job = null;
 let result = null;
+let reviews = {};  // fingerprint → the verdict saved for it
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -66,11 +67,7 @@ $("start").addEventListener("click", async () => {
   showProgress(0, chosen.length, "正在上传……");
   try {
     job = (await call("POST", "/api/jobs")).id;
-    for (let i = 0; i < chosen.length; i++) {
-      const file = chosen[i];
-      showProgress(i, chosen.length, `正在上传 ${file.name}（${i + 1}/${chosen.length}）`);
-      await call("PUT", `/api/jobs/${job}/files?name=${encodeURIComponent(file.name)}`, file, true);
-    }
+    await uploadAll(chosen);
     await call("POST", `/api/jobs/${job}/start`, settings());
     poll();
   } catch (error) {
@@ -81,6 +78,21 @@ $("start").addEventListener("click", async () => {
     job = null;
   }
 });
+
+// a few files in flight at once: each request waits on reading its file, not on the server
+async function uploadAll(files) {
+  let next = 0;
+  let sent = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++];
+      await call("PUT", `/api/jobs/${job}/files?name=${encodeURIComponent(file.name)}`, file, true);
+      sent += 1;
+      showProgress(sent, files.length, `正在上传：${sent}/${files.length} 个文件`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, files.length) }, worker));
+}
 
 function showProgress(done, total, text) {
   $("progress-panel").hidden = false;
@@ -159,6 +171,7 @@ function render() {
     failures.append(el("div", { class: "panel failures" }, el("h2", { text: `未审核的文件（${result.failures.length} 个）` }),
       el("ul", {}, ...result.failures.map((f) => el("li", {}, el("strong", { text: f.file }), "：", f.error)))));
   }
+  reviews = {};
   const ranked = [...result.documents].sort((a, b) => a.score - b.score);
   $("documents").replaceChildren(...ranked.map(renderDocument));
   applyFilters();
@@ -168,19 +181,27 @@ function counts(c) {
   return el("span", { class: "counts" }, ...SEVERITIES.map((s) => el("span", { class: `badge sev-${s}`, text: `${s} ${c[s]}` })));
 }
 
-function renderDocument(doc) {
+function renderDocument(summary) {
   const head = el("div", { class: "doc-head" },
-    el("h2", { text: `${doc.unit || "（未识别单位）"}${doc.year ? `（${doc.year}年）` : ""}` }),
-    el("span", { class: `score grade-${doc.grade}`, text: `${doc.score} 分 · ${doc.grade}` }),
-    counts(doc.counts),
-    el("span", { class: "file", text: `${doc.file} · ${doc.kind}` }));
-  // one document is shown open; a batch lists its documents worst first, each opened on demand
+    el("h2", { text: `${summary.unit || "（未识别单位）"}${summary.year ? `（${summary.year}年）` : ""}` }),
+    el("span", { class: `score grade-${summary.grade}`, text: `${summary.score} 分 · ${summary.grade}` }),
+    counts(summary.counts),
+    el("span", { class: "file", text: `${summary.file} · ${summary.kind}` }));
+  // one document is shown open; a batch lists its documents worst first, each fetched when opened
   const single = result.documents.length === 1;
-  const section = el("details", { class: "document panel", open: single }, el("summary", {}, head));
-  const fill = () => {
+  const section = el("details", { class: "document panel", open: single, "data-index": summary.index },
+    el("summary", {}, head));
+  const fill = async () => {
     if (section.dataset.filled) return;
-    section.dataset.filled = "1";
-    section.append(...documentBody(doc));
+    section.dataset.filled = "loading";
+    try {
+      const data = await call("GET", `/api/jobs/${job}/documents/${summary.index}`);
+      Object.assign(reviews, data.reviews);
+      section.append(...documentBody(data.document));
+      section.dataset.filled = "1";
+    } catch (error) {
+      section.append(el("p", { class: "error", text: error.message }));
+    }
     applyFilters();
   };
   if (single) fill(); else section.addEventListener("toggle", fill);
@@ -250,7 +271,7 @@ async function loadExplanation(box, code) {
 }
 
 function reviewControls(f, doc) {
-  const saved = result.reviews[f.fingerprint] || { verdict: "", remark: "" };
+  const saved = reviews[f.fingerprint] || { verdict: "", remark: "" };
   const verdict = el("select", { class: "verdict", title: "审核意见" },
     el("option", { value: "", text: "（未标注）" }), ...VERDICTS.map((v) => el("option", { value: v, text: v })));
   verdict.value = saved.verdict;
@@ -261,7 +282,7 @@ function reviewControls(f, doc) {
     try {
       await call("POST", "/api/reviews", { fingerprint: f.fingerprint, verdict: verdict.value, remark: remark.value,
         file: f.location.file, rule: f.rule });
-      result.reviews[f.fingerprint] = { verdict: verdict.value, remark: remark.value };
+      reviews[f.fingerprint] = { verdict: verdict.value, remark: remark.value };
       state.textContent = verdict.value === "误报" ? "已保存：重新审核后不再计入" : "已保存";
     } catch (error) {
       state.textContent = error.message;
@@ -300,11 +321,9 @@ function applyFilters() {
   for (const item of document.querySelectorAll("li.finding")) {
     item.hidden = !wanted(item.dataset.severity, item.dataset.kind);
   }
-  let shown = 0;
-  for (const doc of result ? result.documents : []) {
-    const all = [...doc.document_findings, ...doc.projects.flatMap((p) => p.findings)];
-    // a doubled value folded into the finding on its row counts too, as in the badges
-    shown += all.filter((f) => wanted(f.severity, f.kind)).reduce((n, f) => n + 1 + f.echoes.length, 0);
+  let shown = 0;  // counted over every document, opened or not, as in the badges
+  for (const summary of result ? result.documents : []) {
+    for (const [k, , severity, n] of summary.tally) if (wanted(severity, k)) shown += n;
   }
   $("filter-count").textContent = `共 ${shown} 条问题符合筛选`;
 }
