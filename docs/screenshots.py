@@ -60,10 +60,9 @@ def web_page() -> int:
         page.goto(url)
         audit_in_page(page, [ROOT / "samples" / "000_6173ad3f6f2e28ea.txt"])
         page.check("#reviewer-mode")
-        page.locator("li.finding").nth(2).scroll_into_view_if_needed()
-        page.evaluate("window.scrollTo(0, document.querySelector('#result-panel').offsetTop - 10)")
+        page.evaluate("window.scrollTo(0, 0)")
         target = IMAGES / "网页_审核结果.png"
-        page.screenshot(path=str(target))
+        page.screenshot(path=str(target), clip={"x": 0, "y": 0, "width": 1280, "height": 1000}, full_page=True)
         page.locator("table.indicators").first.scroll_into_view_if_needed()
         page.screenshot(path=str(IMAGES / "网页_指标表.png"))
         print(target)
