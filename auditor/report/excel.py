@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,14 +81,19 @@ class UnitSummary:
 def issue_sheet(wb: Any, fmts: dict[str, Any], one_unit: bool = False) -> Sheet:
     """问题清单; in a unit's own workbook the 单位 column (the same on every row) is hidden."""
     layout = [Column(c.title, c.width, c.wrap, c.hidden or (one_unit and c.title == "单位")) for c in ISSUE_LAYOUT]
-    sheet = Sheet(wb.add_worksheet("问题清单"), layout, fmts)
+    sheet = Sheet(wb.add_worksheet("问题清单"), layout, fmts, continued=_continued(wb, "问题清单"))
     sheet.header()
     return sheet
 
 
+def _continued(wb: Any, name: str) -> Callable[[int], Any]:
+    """Worksheets for the rows past one sheet's limit: 问题清单 (2), 问题清单 (3)…"""
+    return lambda n: wb.add_worksheet(f"{name} ({n})")
+
+
 def detail_sheet(wb: Any, fmts: dict[str, Any], one_unit: bool = False) -> Sheet:
     layout = [Column(c.title, c.width, c.wrap, one_unit and c.title == "单位") for c in DETAIL_LAYOUT]
-    sheet = Sheet(wb.add_worksheet("指标明细"), layout, fmts)
+    sheet = Sheet(wb.add_worksheet("指标明细"), layout, fmts, continued=_continued(wb, "指标明细"))
     sheet.header()
     return sheet
 
@@ -97,7 +102,7 @@ def write_issues(sheet: Sheet, doc: Document, findings: Sequence[Finding], revie
     for f in sort_findings(findings):
         fingerprint = f.fingerprint()
         review = reviews.get(fingerprint) or Review()
-        sheet.write([sheet.row, doc.unit or "", f.project or "（全文）", f.period or "", f.level1 or "",
+        sheet.write([sheet.count + 1, doc.unit or "", f.project or "（全文）", f.period or "", f.level1 or "",
                      f.level2 or "", f.level3 or "", f.value or "", f.severity, KIND_LABELS.get(f.kind, f.kind),
                      f.rule, f.message, f.suggestion, review.verdict, review.remark, review.reply, f.basis,
                      f.location.where or "", doc.name, f.location.line or "", fingerprint],
@@ -132,7 +137,7 @@ def write_details(sheet: Sheet, doc: Document, findings: Sequence[Finding]) -> N
 
 
 def excluded_sheet(wb: Any, fmts: dict[str, Any]) -> Sheet:
-    sheet = Sheet(wb.add_worksheet("已排除"), EXCLUDED_LAYOUT, fmts)
+    sheet = Sheet(wb.add_worksheet("已排除"), EXCLUDED_LAYOUT, fmts, continued=_continued(wb, "已排除"))
     sheet.header()
     return sheet
 
@@ -155,14 +160,15 @@ def finish_excluded(sheet: Sheet, title: str) -> None:
 
 def finish_issues(sheet: Sheet, title: str) -> None:
     col = ISSUE_COLUMNS.index("审核意见")
-    sheet.ws.data_validation(1, col, max(sheet.row - 1, 1), col, {
-        "validate": "list", "source": list(VERDICTS), "input_title": "审核意见", "input_message": "确认 / 误报 / 待定",
-    })
+    for _ in sheet.each_part():
+        sheet.ws.data_validation(1, col, max(sheet.row - 1, 1), col, {
+            "validate": "list", "source": list(VERDICTS), "input_title": "审核意见",
+            "input_message": "确认 / 误报 / 待定"})
     sheet.finish(title=title, printed=ISSUES_PRINTED)
 
 
 def summary_sheet(wb: Any, fmts: dict[str, Any], units: Sequence[UnitSummary], kinds: Counter[str], scoring: str,
-                  suppressed: int, failures: int, title: str) -> None:
+                  suppressed: int, failures: int, title: str, split: Sequence[Sheet] = ()) -> None:
     """The ranking (worst first), then the notes, then the chart data, then the charts: top to bottom,
     so the sheet prints in reading order (constant memory: row by row)."""
     ws = wb.get_worksheet_by_name("汇总")
@@ -178,6 +184,8 @@ def summary_sheet(wb: Any, fmts: dict[str, Any], units: Sequence[UnitSummary], k
              f"按上次审核意见（--baseline）排除误报 {suppressed} 条（见“已排除”）。" if suppressed
              else "本次没有按上次审核意见排除误报（可用 --baseline 上次的审核汇总.xlsx）。",
              f"得分：{scoring}"]
+    notes += [f"“{part.names[0]}”共 {part.count} 行，超过一张工作表的上限（{part.row_limit:,} 行），"
+              f"依次接续在：{'、'.join(f'“{n}”' for n in part.names[1:])}。" for part in split if len(part.names) > 1]
     sheet.row += 1
     for text in notes:
         sheet.paragraph(text, fmts["text"])
@@ -308,7 +316,7 @@ class SummaryWorkbook:
         self.details.finish(title=f"{self.title}：指标明细", printed=DETAILS_PRINTED)
         finish_excluded(self.excluded, f"{self.title}：已排除的问题")
         summary_sheet(self.wb, self.formats, self.units, self.kinds, self.scoring, suppressed, len(self.failures),
-                      self.title)
+                      self.title, (self.issues, self.details, self.excluded))
         failure_sheet(self.wb, self.formats, self.failures, f"{self.title}：处理失败")
         self.wb.close()
         os.chmod(self.tmp, 0o666 & ~umask())  # the temporary name was made private; the report is not

@@ -80,7 +80,8 @@ def write_extracted(path: str | Path, documents: Sequence[Document]) -> None:
         fmts = formats(wb)
         sheet = Sheet(wb.add_worksheet(INDICATOR_SHEET),
                       [Column(t, _WIDTHS.get(t, 12), wrap=t in ("项目", "三级指标", "指标值"), hidden=t == "编号")
-                       for t in INDICATOR_COLUMNS], fmts)
+                       for t in INDICATOR_COLUMNS], fmts,
+                      continued=lambda n: wb.add_worksheet(f"{INDICATOR_SHEET} ({n})"))
         sheet.header()
         for doc in documents:
             for row in _indicator_rows(doc):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_CELL = 32000  # Excel's limit is 32,767 characters
 FONT = "宋体"
 FONT_SIZE = 10
+EXCEL_ROWS = 1_048_576  # rows a worksheet holds; past it a writer drops cells without a word
 LINE_HEIGHT = 13.5  # points per wrapped line at FONT_SIZE
 MAX_ROW_HEIGHT = 409  # Excel's limit, in points
 A4 = 9
@@ -112,11 +113,42 @@ def page_setup(ws: Any, *, landscape: bool, widths: Sequence[float], title: str 
 class Sheet:
     """A sheet written row by row (constant memory), each row as tall as its wrapped text needs."""
 
-    def __init__(self, ws: Any, columns: Sequence[Column], fmts: dict[str, Any]) -> None:
+    def __init__(self, ws: Any, columns: Sequence[Column], fmts: dict[str, Any],
+                 continued: Callable[[int], Any] | None = None, row_limit: int | None = None) -> None:
+        """`continued(n)`: a new worksheet for the n-th part, when this one is full (Excel holds
+        `row_limit` rows a sheet); without it a full sheet is an error, never a row dropped."""
         self.ws, self.columns, self.formats = ws, list(columns), fmts
         self.row = 0
+        self.count = 0  # data rows written, over every part
+        self.continued, self.row_limit = continued, row_limit or EXCEL_ROWS
+        self.parts: list[tuple[Any, int]] = []  # full worksheets before this one, with their rows
+        self._set_columns()
+
+    def _set_columns(self) -> None:
         for col, column in enumerate(self.columns):
-            ws.set_column(col, col, column.width, None, {"hidden": True} if column.hidden else None)
+            self.ws.set_column(col, col, column.width, None, {"hidden": True} if column.hidden else None)
+
+    def _make_room(self) -> None:
+        if self.row < self.row_limit:
+            return
+        if self.continued is None:
+            raise OverflowError(f"工作表“{self.ws.name}”已满（{self.row_limit} 行）")
+        self.parts.append((self.ws, self.row))
+        self.ws = self.continued(len(self.parts) + 1)
+        self._set_columns()
+        self.header()
+
+    @property
+    def names(self) -> list[str]:
+        """The worksheets this sheet's rows are on, in order."""
+        return [ws.name for ws, _ in self.parts] + [self.ws.name]
+
+    def each_part(self) -> Iterator[None]:
+        """Make each worksheet current in turn (its finishing touches apply to every part); the last
+        stays current."""
+        for ws, row in [*self.parts, (self.ws, self.row)]:
+            self.ws, self.row = ws, row
+            yield
 
     def header(self) -> None:
         titles = [c.title for c in self.columns]
@@ -135,6 +167,7 @@ class Sheet:
 
     def write(self, values: Sequence[Any], fmt: dict[int, Any] | None = None,
               comments: dict[int, str] | None = None) -> None:
+        self._make_room()
         texts = [clean(v) if isinstance(v, str) else v for v in values]
         self._height(texts)
         for col, value in enumerate(texts):
@@ -149,6 +182,7 @@ class Sheet:
             if comments and col in comments:
                 self.ws.write_comment(self.row, col, clean(comments[col])[:2000], {"x_scale": 3, "y_scale": 2})
         self.row += 1
+        self.count += 1
 
     def paragraph(self, text: str, fmt: Any, line_height: float = LINE_HEIGHT) -> None:
         """A line of prose merged across every column, as tall as its wrapped text."""
@@ -158,10 +192,12 @@ class Sheet:
         self.row += 1
 
     def finish(self, *, title: str = "", printed: int | None = None, landscape: bool = True) -> None:
-        """Freeze and filter the header; print the first `printed` columns (all when None)."""
+        """Freeze and filter the header; print the first `printed` columns (all when None); on every part."""
         last_col = (printed or len(self.columns)) - 1
-        self.ws.freeze_panes(1, 0)
-        if self.row > 1:
-            self.ws.autofilter(0, 0, self.row - 1, len(self.columns) - 1)
         widths = [c.width for c in self.columns[: last_col + 1] if not c.hidden]
-        page_setup(self.ws, landscape=landscape, widths=widths, title=title, last_row=self.row - 1, last_col=last_col)
+        for _ in self.each_part():
+            self.ws.freeze_panes(1, 0)
+            if self.row > 1:
+                self.ws.autofilter(0, 0, self.row - 1, len(self.columns) - 1)
+            page_setup(self.ws, landscape=landscape, widths=widths, title=title, last_row=self.row - 1,
+                       last_col=last_col)
