@@ -114,7 +114,10 @@ KIND_LABELS: dict[str, str] = {
     "selfeval_grade_mismatch": "自评等级与得分不符", "selfeval_unmet_full_marks": "未完成仍得满分",
     "selfeval_met_but_deducted": "已完成却扣分", "selfeval_no_deviation_reason": "缺少偏差原因",
     "selfeval_vague_result": "完成值含糊", "selfeval_execution_rate": "执行率与执行数不符",
-    "selfeval_unfilled_scored": "未填报仍得分",
+    "selfeval_unfilled_scored": "未填报仍得分", "timeliness_as_rate": "时效指标写成比率",
+    "platform_forbidden_character": "指标值含有系统不接受的字符", "range_value": "指标值写成区间",
+    "name_too_long": "指标名称过长", "selfeval_weights_total": "自评分值合计不符",
+    "selfeval_default_weights": "自评分值与默认权重不同",
 }
 FINDING_KINDS = frozenset(KIND_LABELS)
 

@@ -15,6 +15,9 @@ from typing import Any, Literal
 from ..resources import rules_dir
 
 CostAs = Literal["level1", "level2", "either"]
+# 财预〔2020〕10号 附件: 产出 50 (数量 20, 质量 10, 时效 10, 成本 10), 效益 30, 满意度 10, 预算执行率 10
+DEFAULT_SELFEVAL_WEIGHTS = {"数量指标": 20.0, "质量指标": 10.0, "时效指标": 10.0, "成本指标": 10.0,
+                            "效益指标": 30.0, "满意度指标": 10.0}
 SEVERITY_NAMES = ("错误", "警告", "提示")
 
 
@@ -38,6 +41,10 @@ class Profile:
     boilerplate_min_tables: int = 4
     weights: dict[str, float] = field(default_factory=lambda: {"错误": 10.0, "警告": 4.0, "提示": 1.0})
     rule_cap: int = 3  # times one rule may cost points in one table
+    # 自评表: the points every indicator's 分值 and the 预算执行率 add up to (0: not checked), and the
+    # default 分值 of each group — 二级 for 产出, 一级 for 效益 and 满意度 (empty: not checked)
+    selfeval_weight_total: float = 100.0
+    selfeval_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SELFEVAL_WEIGHTS))
 
     def threshold(self, key: str) -> float:
         """A number a rule names by key (`number_lt: satisfaction_floor`)."""
@@ -100,6 +107,12 @@ def _checked(key: str, value: Any, path: Path) -> Any:
         if not isinstance(value, dict) or set(value) != set(SEVERITY_NAMES) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
             raise ProfileError(f"{path}: weights 应为 {{错误: 数字, 警告: 数字, 提示: 数字}}")
+        return {k: float(v) for k, v in value.items()}
+    if key == "selfeval_weights":
+        groups = set(DEFAULT_SELFEVAL_WEIGHTS)
+        if not isinstance(value, dict) or not set(value) <= groups or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
+            raise ProfileError(f"{path}: selfeval_weights 应为 {{{'、'.join(groups)} 中的类别: 分值}}（空表示不检查）")
         return {k: float(v) for k, v in value.items()}
     return str(value)
 

@@ -124,3 +124,46 @@ def unfilled_scored(p: Project, doc: Document, params: Mapping[str, Any], profil
         if is_unfilled(r.value.text) and r.points:
             yield {"row": r, "points": f"{r.points:g}", "weight": f"{r.weight:g}" if r.weight is not None else "?"}
 
+
+
+def _weighted_rows(p: Project) -> list[EvaluatedIndicator] | None:
+    """The rows of a self-evaluation whose 分值 are all printed (None when any is missing: the table
+    cannot be checked against a total it does not show)."""
+    rows = _rows(p)
+    if not rows or any(r.weight is None for r in rows):
+        return None
+    return rows
+
+
+@project_check("selfeval_weight_total")
+def weight_total(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
+    rows = _weighted_rows(p)
+    expected = profile.selfeval_weight_total
+    if rows is None or expected <= 0:
+        return
+    weights = sum(r.weight or 0.0 for r in rows)
+    total = weights + _EXECUTION_WEIGHT
+    if abs(total - expected) > 0.05:
+        yield {"weights": f"{weights:g}", "execution": f"{_EXECUTION_WEIGHT:g}", "total": f"{total:g}",
+               "expected": f"{expected:g}"}
+
+
+def _weight_group(row: Indicator) -> str:
+    """The group a row's 分值 counts towards: its 二级 under 产出 (and 成本 wherever it is), else its 一级."""
+    if row.level2 == "成本指标" or row.level1 == "产出指标":
+        return row.level2
+    return row.level1
+
+
+@project_check("selfeval_default_weights")
+def default_weights(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
+    rows = _weighted_rows(p)
+    if rows is None or not profile.selfeval_weights:
+        return
+    printed: dict[str, float] = {}
+    for r in rows:
+        printed[_weight_group(r)] = printed.get(_weight_group(r), 0.0) + (r.weight or 0.0)
+    off = [f"{group}{printed.get(group, 0.0):g}分（默认{default:g}分）"
+           for group, default in profile.selfeval_weights.items() if abs(printed.get(group, 0.0) - default) > 0.05]
+    if off:
+        yield {"detail": "、".join(off)}
