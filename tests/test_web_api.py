@@ -266,3 +266,40 @@ def test_serve_refuses_an_open_address_without_a_token_and_a_short_token():
     assert open_address.exit_code == 2 and "--token" in open_address.output
     short = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--token", "short", "--no-open"])
     assert short.exit_code == 2 and "太短" in short.output
+
+
+def test_every_response_carries_the_security_headers(server):
+    client, _ = server
+    for response in (client.get("/"), client.post("/api/jobs", headers=HEADERS), client.get("/static/app.js")):
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_document_the_page_cannot_show_is_listed_and_the_batch_goes_on(server, monkeypatch):
+    from auditor.web import jobs as jobs_module
+
+    client, _ = server
+    real = jobs_module.page_document
+
+    def fragile(checked, shown):
+        if shown == "a.txt":
+            raise ValueError("broken view")
+        return real(checked, shown)
+
+    monkeypatch.setattr(jobs_module, "page_document", fragile)
+    job = _job(client)
+    sample = (SAMPLES / "000_6173ad3f6f2e28ea.txt").read_bytes()
+    for name in ("a.txt", "b.txt"):
+        assert _put(client, job, name, sample).status_code == 200
+    client.post(f"/api/jobs/{job}/start", headers=HEADERS, json={})
+    result = _wait(client, job)["result"]
+    assert [d["file"] for d in result["documents"]] == ["b.txt"]
+    assert [f["file"] for f in result["failures"]] == ["a.txt"] and "工作簿" in result["failures"][0]["error"]
+
+
+def test_a_percent_sign_in_a_file_name_is_kept(server):
+    client, _ = server
+    job = _job(client)
+    response = _put(client, job, "完成率100%.txt", b"x")
+    assert response.status_code == 200 and response.json()["files"] == ["完成率100%.txt"]

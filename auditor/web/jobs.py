@@ -110,10 +110,16 @@ class JobManager:
         pages.mkdir()
 
         def on_document(checked: CheckedDocument) -> None:
-            page = page_document(checked, checked.document.path)
-            index = len(documents)
-            (pages / f"{index}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
-            documents.append(page_summary(page, index))
+            # the page's view of one document is built here, outside the file's isolation: a fault in it
+            # lists the file (its workbooks are written) and the batch goes on
+            try:
+                page = page_document(checked, checked.document.path)
+                index = len(documents)
+                (pages / f"{index}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+                documents.append(page_summary(page, index))
+            except Exception as exc:
+                failures.append({"file": checked.document.path, "error": "已审核（见下载的工作簿），但无法在页面上显示"
+                                                                          f"（{type(exc).__name__}: {exc}）"})
 
         def on_file() -> None:
             job.done += 1
