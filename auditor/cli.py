@@ -461,7 +461,22 @@ def train(data_dir: str | None, out_dir: str | None, gold_dir: str | None) -> No
         held_figure = f"F1 {held['f1']}" if "f1" in held else f"准确率 {held['accuracy']}"
         click.echo(f"{name}: 分组交叉验证 {figure}（{cv['rows']} 行），留出集 {held_figure}（{held['rows']} 行），"
                    f"阈值 {m['threshold']}")
+        real = m["real_rows_cv"]
+        click.echo(f"  真实文件的行（{real['rows']} 行）：准确率 {_ci(real['accuracy'])}，达到阈值的占 "
+                   f"{real['share_reaching_threshold']:.0%}，其中准确率 {_ci(real['accuracy_when_confident'])}")
+        for cls, figures in real["per_class"].items():
+            share = figures["share_reaching_threshold"]
+            label = {"0": "可核验", "1": "含糊"}.get(cls, cls) if name == "vague" else cls
+            click.echo(f"    {label}：精确率 {_ci(figures['precision'])}，召回率 {_ci(figures['recall'])}，"
+                       f"达到阈值的占 {'—' if share is None else f'{share:.0%}'}")
     click.echo(f"已写入 {out}（模型与 card.json）", err=True)
+
+
+def _ci(rate: dict) -> str:
+    if rate["value"] is None:
+        return "—（0 行）"
+    low, high = rate["ci95"]
+    return f"{rate['value']:.2f}（95% 区间 {low:.2f}–{high:.2f}，{rate['rows']} 行）"
 
 
 @main.command()

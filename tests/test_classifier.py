@@ -96,7 +96,32 @@ def test_committed_models_behave_as_retrained_and_as_the_card_says(tmp_path):
                 if isinstance(value, float):
                     assert card["models"][name][figures][key] == pytest.approx(value, abs=0.01), (name, key)
         assert card["models"][name]["threshold"] == CARD["models"][name]["threshold"]
+        real, committed_real = card["models"][name]["real_rows_cv"], CARD["models"][name]["real_rows_cv"]
+        assert real["accuracy"]["value"] == pytest.approx(committed_real["accuracy"]["value"], abs=0.01)
+        assert real["per_class"].keys() == committed_real["per_class"].keys()
     assert card["data"] == CARD["data"]
+
+
+def test_wilson_interval():
+    from auditor.classify.train import wilson
+
+    assert wilson(5, 10) == pytest.approx([0.2366, 0.7634], abs=1e-4)
+    assert wilson(0, 0) is None and wilson(10, 10)[1] == 1.0 and wilson(0, 10)[0] == 0.0
+
+
+def test_card_reports_real_rows_alone_per_class_with_intervals():
+    """Figures on real rows are reported apart from the written and templated ones, never lifted by them."""
+    for name in ("vague", "category"):
+        real = CARD["models"][name]["real_rows_cv"]
+        gold_rows = CARD["data"]["gold.csv"]["rows"]
+        assert 0 < real["rows"] <= gold_rows
+        assert sum(c["recall"]["rows"] for c in real["per_class"].values()) == real["rows"]
+        for figures in real["per_class"].values():
+            for rate in (figures["precision"], figures["recall"]):
+                if rate["rows"]:
+                    low, high = rate["ci95"]
+                    assert low <= rate["value"] <= high
+        assert 0 <= real["share_reaching_threshold"] <= 1
 
 
 @pytest.mark.parametrize("content,problem", [(None, "不存在"), ("{not json", "无法读取"),
