@@ -121,6 +121,10 @@ KIND_LABELS: dict[str, str] = {
 }
 FINDING_KINDS = frozenset(KIND_LABELS)
 
+# Kinds that say an indicator is filed under the wrong 二级 (the model's ML02 says nothing more on a
+# row one of them already reports)
+MISFILING_KINDS = frozenset({"misplaced_indicator", "quantity_in_money", "quantity_as_rate", "not_a_cost"})
+
 # Kinds that only echo another finding on the same indicator (a doubled 是是 beside the verdict on
 # 是): a summary folds them into that finding instead of listing them twice.
 ECHO_KINDS = frozenset({"doubled_value"})

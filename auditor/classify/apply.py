@@ -12,6 +12,7 @@ from typing import Any
 
 from ..model import Finding, Indicator
 from ..resources import models_dir
+from ..vocabulary import MISFILING_KINDS
 from .model import LinearTextModel, ModelError
 
 VAGUE_KINDS = frozenset({"vague_value", "yes_no_value", "timeliness_no_deadline", "satisfaction_not_numeric",
@@ -46,8 +47,8 @@ def model_hits(rule: Any, candidates: Sequence[Candidate], findings: Sequence[Fi
             if p.get("1", 0.0) >= threshold:
                 out.append(make(rule, row, table, number, {"confidence": round(p["1"], 3)}))
     elif kind == "category":
-        rows = [c for c in candidates if c[0].level3.strip() and c[0].level2 in model.classes and "misplaced_indicator"
-                not in flagged.get((c[1], c[0].period, c[0].line), set())]
+        rows = [c for c in candidates if c[0].level3.strip() and c[0].level2 in model.classes
+                and not flagged.get((c[1], c[0].period, c[0].line), set()) & MISFILING_KINDS]
         probabilities = model.predict_proba([category_features(r.full_name or r.level3, r.value.raw)
                                              for r, _, _ in rows])
         for (row, table, number), p in zip(rows, probabilities, strict=True):
