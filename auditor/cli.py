@@ -464,6 +464,9 @@ def train(data_dir: str | None, out_dir: str | None, gold_dir: str | None) -> No
         real = m["real_rows_cv"]
         click.echo(f"  真实文件的行（{real['rows']} 行）：准确率 {_ci(real['accuracy'])}，达到阈值的占 "
                    f"{real['share_reaching_threshold']:.0%}，其中准确率 {_ci(real['accuracy_when_confident'])}")
+        if "accuracy_on_specific_values" in real:
+            click.echo(f"  其中指标值具体（不含糊）的行：准确率 {_ci(real['accuracy_on_specific_values'])}；"
+                       f"按文件印出的二级计：{_ci(real['accuracy_against_printed'])}")
         for cls, figures in real["per_class"].items():
             share = figures["share_reaching_threshold"]
             label = {"0": "可核验", "1": "含糊"}.get(cls, cls) if name == "vague" else cls

@@ -189,3 +189,38 @@ def test_model_findings_carry_source_and_confidence():
     (finding,) = run_example(ml02, {"level2": "质量指标", "level3": "设备故障响应时间", "value": "≤2小时"},
                              load_profile())
     assert finding.source == "model" and 0.8 <= finding.confidence <= 1 and "时效指标" in finding.message
+
+
+def test_class_thresholds_rise_until_real_predictions_are_precise():
+    from auditor.classify.train import class_thresholds
+
+    labels = ["A", "B", "A", "B"]
+    oof = [{"A": 0.9, "B": 0.1}, {"A": 0.85, "B": 0.15}, {"A": 0.95, "B": 0.05}, {"A": 0.1, "B": 0.9}]
+    assert class_thresholds(labels, oof, 0.8) == {"A": 0.86}  # B's one confident prediction is right
+
+
+def test_corrections_name_real_rows_and_the_model_uses_them():
+    import csv
+
+    from auditor.classify.train import CORRECTIONS_FILE, read_corrections
+    from auditor.vocabulary import CATEGORIES
+
+    data = models_dir() / "data"
+    with (data / "gold.csv").open(encoding="utf-8", newline="") as handle:
+        gold = {(r["group"], r["level3"]): r["level2"] for r in csv.DictReader(handle)}
+    corrections = read_corrections(data / CORRECTIONS_FILE)
+    with (data / CORRECTIONS_FILE).open(encoding="utf-8", newline="") as handle:
+        printed = {(r["group"], r["level3"]): r["printed"] for r in csv.DictReader(handle)}
+    assert corrections
+    for key, level2 in corrections.items():
+        assert gold[key] == printed[key] != level2 and level2 in CATEGORIES, key
+    assert CARD["data"][CORRECTIONS_FILE]["rows"] == len(corrections)
+
+
+def test_a_moderately_sure_model_opinion_is_a_hint(documents):
+    from auditor.check import check_document
+
+    for doc in documents.values():
+        for f in check_document(doc):
+            if f.rule == "ML02":
+                assert (f.severity == "警告") == (f.confidence >= 0.9), (f.level3, f.confidence, f.severity)

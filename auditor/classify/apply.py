@@ -5,6 +5,7 @@ Rows are predicted in one batch per document; the models load on first use only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,7 @@ def model_hits(rule: Any, candidates: Sequence[Candidate], findings: Sequence[Fi
         flagged.setdefault((f.project, f.period, f.location.line), set()).add(f.kind)
     model = load_model(kind)
     threshold = float(rule.params.get("threshold", model.threshold))
+    hint_below = float(rule.params.get("hint_below", 0.0))
     out: list[Finding] = []
     if kind == "vague":
         rows = [c for c in candidates if c[0].value.text and not (
@@ -53,8 +55,10 @@ def model_hits(rule: Any, candidates: Sequence[Candidate], findings: Sequence[Fi
                                              for r, _, _ in rows])
         for (row, table, number), p in zip(rows, probabilities, strict=True):
             predicted = max(p, key=p.get)
-            if predicted != row.level2 and p[predicted] >= threshold:
-                out.append(make(rule, row, table, number, {"confidence": round(p[predicted], 3),
+            if predicted != row.level2 and p[predicted] >= max(threshold, model.threshold_for(predicted)):
+                # a moderately sure opinion is a hint for the reviewer to look, not a warning
+                said = rule if p[predicted] >= hint_below else dataclasses.replace(rule, severity="提示")
+                out.append(make(said, row, table, number, {"confidence": round(p[predicted], 3),
                                                           "predicted": predicted}))
     else:
         raise ModelError(f"规则 {rule.code} 指定了未知的模型 {kind}")

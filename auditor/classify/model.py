@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,11 @@ class LinearTextModel:
     intercept: tuple[float, ...]
     threshold: float
     sublinear_tf: bool = False
+    # per predicted class, where calibration on real rows asked for more than `threshold`
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def threshold_for(self, predicted: str) -> float:
+        return max(self.threshold, self.thresholds.get(predicted, self.threshold))
 
     def _vector(self, text: str) -> dict[int, float]:
         counts: dict[int, float] = {}
@@ -60,7 +65,8 @@ class LinearTextModel:
 
     def to_json(self) -> dict[str, Any]:
         return {"format": "auditor-linear-text-model", "version": 1, "name": self.name, "classes": list(self.classes),
-                "threshold": self.threshold, "sublinear_tf": self.sublinear_tf, "vocabulary": self.vocabulary,
+                "threshold": self.threshold, "thresholds": dict(self.thresholds), "sublinear_tf": self.sublinear_tf,
+                "vocabulary": self.vocabulary,
                 "idf": list(self.idf), "coef": [list(r) for r in self.coef], "intercept": list(self.intercept)}
 
     @classmethod
@@ -78,7 +84,8 @@ class LinearTextModel:
                         vocabulary={str(k): int(v) for k, v in data["vocabulary"].items()},
                         idf=tuple(map(float, data["idf"])), coef=tuple(tuple(map(float, r)) for r in data["coef"]),
                         intercept=tuple(map(float, data["intercept"])), threshold=float(data["threshold"]),
-                        sublinear_tf=bool(data.get("sublinear_tf", False)))
+                        sublinear_tf=bool(data.get("sublinear_tf", False)),
+                        thresholds={str(k): float(v) for k, v in (data.get("thresholds") or {}).items()})
             width = len(model.idf)
             rows = 1 if len(model.classes) == 2 else len(model.classes)
             if len(model.coef) != rows or any(len(r) != width for r in model.coef) or len(model.intercept) != rows \
