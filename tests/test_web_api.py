@@ -217,6 +217,11 @@ def test_a_sample_audited_marked_and_rerun(server):
     assert any("已核实" in " ".join(row) for row in excluded)
     unit = next(p for p in again["downloads"] if p.startswith("各单位审核意见/"))
     assert client.get(f"/api/jobs/{job}/download/{quote(unit)}", headers=HEADERS).status_code == 200
+    bundle = client.get(f"/api/jobs/{job}/units.zip", headers=HEADERS)
+    assert bundle.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as zipped:
+        assert zipped.namelist() == [unit.split("/", 1)[1]]
+        assert openpyxl.load_workbook(io.BytesIO(zipped.read(zipped.namelist()[0])), read_only=True).sheetnames
     for path in ("../../store/reviews.sqlite", "/etc/passwd", "inputs/000.txt"):
         assert client.get(f"/api/jobs/{job}/download/{path}", headers=HEADERS).status_code == 404
     folder = tmp / "work" / "jobs" / job

@@ -99,6 +99,7 @@ def test_a_departments_zip_ranked_and_a_refused_upload_explained(chromium, tmp_p
         audit_in_page(page, [archive])
         documents = page.locator("details.document")
         assert documents.count() == 2
+        assert "2 份" in page.inner_text("a.units-zip")  # every unit's workbook in one zip to send out
         scores = [float(t.split(" 分")[0]) for t in page.locator("details.document .doc-head .score").all_inner_texts()]
         assert scores == sorted(scores)  # worst first
         documents.first.locator("summary").first.click()  # a batch's document opens on demand

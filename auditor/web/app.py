@@ -153,6 +153,13 @@ def create_app(config: ServeConfig) -> Starlette:
                             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                             if path.endswith(".xlsx") else "application/json")
 
+    async def units_zip(request: Request) -> Response:
+        job = job_of(request)
+        target = jobs.units_zip(job) if job is not None else None
+        if target is None:
+            return _error("没有单位审核意见可以下载", 404)
+        return FileResponse(target, filename=target.name, media_type="application/zip")
+
     async def remove(request: Request) -> Response:
         return JSONResponse({"removed": jobs.remove(request.path_params["job"])})
 
@@ -201,6 +208,7 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/api/jobs/{job:str}/files", guarded(upload, write=True), methods=["PUT"]),
         Route("/api/jobs/{job:str}/start", guarded(start, write=True), methods=["POST"]),
         Route("/api/jobs/{job:str}/documents/{index:int}", guarded(document)),
+        Route("/api/jobs/{job:str}/units.zip", guarded(units_zip)),
         Route("/api/jobs/{job:str}/download/{path:path}", guarded(download)),
         Route("/api/reviews", guarded(review, write=True), methods=["POST"]),
         Route("/api/template", guarded(template)),

@@ -129,6 +129,7 @@ class JobManager:
 
         out = job.folder.out
         shutil.rmtree(out, ignore_errors=True)
+        job.folder.units_zip.unlink(missing_ok=True)
         options = replace(self.options, profile=job.settings.profile)
         letter = Letter(office=job.settings.office, deadline=job.settings.deadline)
         try:
@@ -172,6 +173,24 @@ class JobManager:
             if review is not None:
                 marks[f["fingerprint"]] = {"verdict": review.verdict, "remark": review.remark}
         return {"document": page, "reviews": marks}
+
+    def units_zip(self, job: Job) -> Path | None:
+        """Every unit's workbook of a finished run in one zip, to send out (made once per run)."""
+        from ..output import atomic_writer
+        from ..report.writers import UNITS_FOLDER
+
+        books = [p for p in job.written if p.startswith(f"{UNITS_FOLDER}/")]
+        if job.state != "done" or not books:
+            return None
+        target = job.folder.units_zip
+        if not target.exists():
+            import zipfile
+
+            with atomic_writer(target, binary=True) as handle, \
+                    zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as zipped:
+                for book in books:
+                    zipped.write(job.folder.out / book, book.split("/", 1)[1])
+        return target
 
     def remove(self, job_id: str) -> bool:
         with self._lock:

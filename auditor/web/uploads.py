@@ -79,6 +79,7 @@ class JobFolder:
         self.inputs = self.root / "inputs"
         self.out = self.root / "out"
         self.pages = self.root / "page"  # each audited document as the page draws it (JSON)
+        self.units_zip = self.root / "各单位审核意见.zip"
         self.limits = limits
         self.inputs.mkdir(parents=True, exist_ok=True)
         self.received = 0  # bytes sent to this job

@@ -157,9 +157,19 @@ $("clear").addEventListener("click", reset);
 // ---- the result ----------------------------------------------------------------------------
 function render() {
   $("result-panel").hidden = false;
-  $("downloads").replaceChildren(...result.downloads.filter((p) => p.endsWith(".xlsx")).map((path) =>
-    el("a", { href: `/api/jobs/${job}/download/${path.split("/").map(encodeURIComponent).join("/")}`,
-      class: "download", text: path.split("/").pop() })));
+  // the summary first; the units' workbooks as one zip to send out, and one by one under it
+  const link = (path) => el("a", { href: `/api/jobs/${job}/download/${path.split("/").map(encodeURIComponent).join("/")}`,
+    class: "download", text: path.split("/").pop() });
+  const books = result.downloads.filter((p) => p.endsWith(".xlsx"));
+  const units = books.filter((p) => p.includes("/"));
+  const parts = books.filter((p) => !p.includes("/")).map(link);
+  if (units.length) {
+    parts.push(el("a", { href: `/api/jobs/${job}/units.zip`, class: "download units-zip",
+      text: `各单位审核意见（${units.length} 份，zip）` }));
+    parts.push(el("details", { class: "unit-books" }, el("summary", { text: "逐个下载" }),
+      el("ul", {}, ...units.map((p) => el("li", {}, link(p))))));
+  }
+  $("downloads").replaceChildren(...parts);
   const kind = $("kind-filter");
   const current = kind.value;
   kind.replaceChildren(el("option", { value: "", text: "全部" }),
