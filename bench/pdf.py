@@ -42,7 +42,12 @@ def make_pdfs(work: Path) -> list[Path]:
             sources.append(work / f"{sample.stem}_tables.xlsx")
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{work}/lo", "--convert-to", "pdf",
                     "--outdir", str(work), *map(str, sources)], check=True, capture_output=True, timeout=600)
-    return sorted(work.glob("*.pdf"))
+    pdfs = sorted(work.glob("*.pdf"))
+    missing = sorted({s.stem for s in sources} - {p.stem for p in pdfs})
+    if missing:  # a bench over fewer inputs than it says would report figures for another corpus
+        raise SystemExit(f"LibreOffice converted {len(pdfs)} of {len(sources)} sources; not converted: "
+                         f"{', '.join(missing)} (text files need LibreOffice Writer: libreoffice-writer-nogui)")
+    return pdfs
 
 
 def main() -> int:
