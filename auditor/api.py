@@ -241,8 +241,8 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
              on_file: Callable[[], None] | None = None,
              on_failure: Callable[[Failure], None] | None = None, reviews: Reviews | None = None,
              on_document: Callable[[CheckedDocument], None] | None = None) -> FolderAudit:
-    """The batch audit into a folder, streamed: 审核汇总.xlsx, 审核结果.json and (per_unit) one workbook per
-    unit, written as files arrive. The run's own outputs are never read as inputs; a killed run's
+    """The batch audit into a folder, streamed: 审核汇总.xlsx, 审核结果.json (and .jsonl) and (per_unit) one
+    workbook per unit, written as files arrive. The run's own outputs are never read as inputs; a killed run's
     temporaries are removed; with a cache, a run whose inputs, rules and options are all unchanged keeps
     the reports already there. `baseline`: earlier workbooks (审核汇总.xlsx, units' workbooks with their
     整改情况, or folders of them) whose reviews are carried over and whose 误报 findings are set aside
@@ -253,7 +253,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     from .baseline import baseline_files, read_reviews
     from .batch import file_key
     from .output import remove_stale_temporaries
-    from .report.writers import JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
+    from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
 
     options = options or Options()
     _, profile = load(options)
@@ -261,7 +261,8 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     known = read_reviews(baselines)
     known.update(_as_reviews(reviews))
     out = Path(outdir)
-    inputs, skipped = gather(paths, [out / SUMMARY, out / JSON_REPORT, out / UNITS_FOLDER, out / manifest.NAME])
+    inputs, skipped = gather(paths, [out / SUMMARY, out / JSON_REPORT, out / JSON_LINES, out / UNITS_FOLDER,
+                                     out / manifest.NAME])
     if not inputs and not skipped:
         from .inputs import no_inputs_message
 

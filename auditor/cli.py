@@ -379,7 +379,7 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
     退出码：0 全部文件已审核；2 有文件无法处理（其余照常审核，失败原因列在“处理失败”）或用法错误。
     """
     from . import api
-    from .report.writers import JSON_REPORT, SUMMARY, UNITS_FOLDER
+    from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER
 
     options, _ = options_or_exit(profile=profile, select=select, ignore=ignore, rules=rules_dir, max_size_mb=max_size,
                                  timeout_s=timeout, memory_mb=max_memory, jobs=jobs)
@@ -415,8 +415,8 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
     reused = f"（其中 {outcome.cached} 份内容未变，沿用缓存中的结果）" if outcome.cached else ""
     click.echo(f"已审核 {outcome.done} 份文件{reused}，失败 {failed} 份，"
                f"按上次审核意见排除误报 {outcome.suppressed} 条。", err=True)
-    click.echo(f"已写入 {out / SUMMARY}、{out / JSON_REPORT}"
-               + (f" 和 {len(outcome.written) - 2} 份单位审核意见（{out / UNITS_FOLDER}）" if per_unit else ""),
+    click.echo(f"已写入 {out / SUMMARY}、{out / JSON_REPORT}、{out / JSON_LINES}"
+               + (f" 和 {len(outcome.written) - 3} 份单位审核意见（{out / UNITS_FOLDER}）" if per_unit else ""),
                err=True)
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
 

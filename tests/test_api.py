@@ -47,10 +47,24 @@ def test_options_select_profile_and_verdicts():
 def test_write_reports_from_a_report(tmp_path):
     report = api.audit([SAMPLE_002], api.Options(jobs=1))
     written = api.write_reports(report, tmp_path / "out", per_unit=True)
-    assert [p.name for p in written[:2]] == ["审核汇总.xlsx", "审核结果.json"] and len(written) == 3
+    assert [p.name for p in written[:3]] == ["审核汇总.xlsx", "审核结果.json", "审核结果.jsonl"] and len(written) == 4
     data = json.loads((tmp_path / "out" / "审核结果.json").read_text(encoding="utf-8"))
     assert len(data["documents"][0]["findings"]) == len(report.documents[0].findings)
     assert all(p.exists() for p in written)
+
+
+def test_json_lines_hold_the_same_records_one_per_line(tmp_path):
+    out = tmp_path / "out"
+    bad = tmp_path / "in" / "坏.docx"
+    bad.parent.mkdir()
+    bad.write_bytes(b"not a zip")
+    api.audit_to([SAMPLE_002, bad], out, api.Options(jobs=1))
+    data = json.loads((out / "审核结果.json").read_text(encoding="utf-8"))
+    lines = [json.loads(line) for line in (out / "审核结果.jsonl").read_text(encoding="utf-8").splitlines()]
+    documents = [{k: v for k, v in line.items() if k != "type"} for line in lines if line["type"] == "document"]
+    assert documents == data["documents"]
+    assert [line["path"] for line in lines if line["type"] == "failure"] == [f["path"] for f in data["failures"]]
+    assert lines[-1] == {"type": "summary", "documents": 1, "failures": 1, "suppressed": 0}
 
 
 def test_extract_raises_or_collects(tmp_path):

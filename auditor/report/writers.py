@@ -19,6 +19,7 @@ from .records import CheckedDocument, checked_dict
 
 SUMMARY = "审核汇总.xlsx"
 JSON_REPORT = "审核结果.json"
+JSON_LINES = "审核结果.jsonl"  # one line per document or failure: for machines and for corpora too big to parse at once
 UNITS_FOLDER = "各单位审核意见"
 
 
@@ -58,6 +59,9 @@ class ReportWriters:
         self._handle = self._json.__enter__()
         self._handle.write('{"profile": ' + json.dumps(profile, ensure_ascii=False) + ', "documents": [')
         self._first = True
+        self.documents = 0
+        self._lines_file = atomic_writer(outdir / JSON_LINES)
+        self._lines = self._lines_file.__enter__()
 
     def add(self, checked: CheckedDocument) -> str | None:
         """Write one document's reports; the reason when that failed (it is then listed as a failure)."""
@@ -72,11 +76,14 @@ class ReportWriters:
             self.fail(checked.document.path, reason)
             return reason
         self._handle.write(("" if self._first else ",\n") + entry)
+        self._lines.write('{"type": "document", ' + entry[1:] + "\n")
         self._first = False
+        self.documents += 1
         return None
 
     def fail(self, path: str, error: str) -> None:
         self.failures.append({"path": path, "error": error})
+        self._lines.write(json.dumps({"type": "failure", "path": path, "error": error}, ensure_ascii=False) + "\n")
         self.summary.fail(path, error)
 
     def close(self, suppressed: int = 0) -> list[Path]:
@@ -84,9 +91,14 @@ class ReportWriters:
         self._handle.write('],\n"failures": ' + json.dumps(self.failures, ensure_ascii=False)
                            + ', "suppressed": ' + str(suppressed) + "}\n")
         self._json.__exit__(None, None, None)
+        self._lines.write(json.dumps({"type": "summary", "documents": self.documents, "failures": len(self.failures),
+                                      "suppressed": suppressed}) + "\n")
+        self._lines_file.__exit__(None, None, None)
         self.summary.close(suppressed)
-        return [self.outdir / SUMMARY, self.outdir / JSON_REPORT, *(self.units.written if self.units else [])]
+        return [self.outdir / SUMMARY, self.outdir / JSON_REPORT, self.outdir / JSON_LINES,
+                *(self.units.written if self.units else [])]
 
     def abort(self, error: BaseException) -> None:
         """Leave no partial report behind (the temporary files are removed)."""
         self._json.__exit__(type(error), error, error.__traceback__)
+        self._lines_file.__exit__(type(error), error, error.__traceback__)
