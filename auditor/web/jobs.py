@@ -121,6 +121,9 @@ class JobManager:
                 failures.append({"file": checked.document.path, "error": "已审核（见下载的工作簿），但无法在页面上显示"
                                                                           f"（{type(exc).__name__}: {exc}）"})
 
+        def on_total(n: int) -> None:
+            job.total = n
+
         def on_file() -> None:
             job.done += 1
 
@@ -138,7 +141,7 @@ class JobManager:
             # server reads a relative path, so the working folder is the job's while it runs.
             with _cwd_lock, contextlib.chdir(job.folder.inputs):
                 outcome = api.audit_to(["."], out, options, per_unit=True, letter=letter,
-                                       reviews=self.store.reviews(), on_total=self._total_setter(job),
+                                       reviews=self.store.reviews(), on_total=on_total,
                                        on_file=on_file, on_failure=on_failure, on_document=on_document)
             job.written = sorted(p.relative_to(out).as_posix() for p in outcome.written)
             job.documents, job.failures, job.state = documents, failures, "done"
@@ -149,12 +152,6 @@ class JobManager:
         finally:
             job.finished = time.monotonic()
             job.runs += 1
-
-    @staticmethod
-    def _total_setter(job: Job):
-        def on_total(n: int) -> None:
-            job.total = n
-        return on_total
 
     def result(self, job: Job) -> dict[str, Any]:
         """What the page lists of a finished run: one line per document, the failures, the downloads."""
