@@ -26,7 +26,7 @@ from .batch import FileResult, Settings, default_jobs, run_batch
 from .cache import ResultCache
 from .errors import InputError
 from .inputs import collect_inputs, display_path
-from .model import Document, Finding, Review
+from .model import Comparison, Document, Finding, Review, SimilarGroup
 from .report.letter import Letter
 from .report.records import CheckedDocument
 
@@ -219,6 +219,45 @@ def _run(inputs: Sequence[str], settings: Settings, jobs: int | None, cache: Res
     return run_batch(inputs, settings, jobs or min(default_jobs(), max(1, len(inputs))), cache, keys=keys)
 
 
+@dataclass
+class Across:
+    """What comparing documents found: a unit against its earlier year (年度对比), and projects that
+    different units filled in alike (相似填报). Not scored."""
+
+    comparisons: list[Comparison] = field(default_factory=list)
+    groups: list[SimilarGroup] = field(default_factory=list)
+    pairs: int = 0  # (earlier, later) document pairs compared
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [c.finding for c in self.comparisons] + [g.finding for g in self.groups]
+
+
+def across(documents: Sequence[Document], options: Options | None = None) -> Across:
+    """The comparisons inside one batch: each unit's documents against its latest earlier year held in
+    the batch, and similar projects between units."""
+    from .check.across import compare_years, similar_groups, year_pairs
+
+    rules, profile = load(options or Options())
+    pairs = year_pairs(documents)
+    return Across(compare_years(documents, rules, profile, pairs), similar_groups(documents, rules, profile),
+                  len(pairs))
+
+
+def compare(old: Iterable[str | os.PathLike[str]], new: Iterable[str | os.PathLike[str]],
+            options: Options | None = None, failures: list[Failure] | None = None) -> Across:
+    """`auditor compare OLD NEW`: the new documents against the old (files or folders; units matched by
+    name, one file on each side compared whatever the names), and similar projects among the new.
+    Files that cannot be read go to `failures` (else the first raises InputError)."""
+    from .check.across import compare_years, side_pairs, similar_groups
+
+    options = options or Options()
+    rules, profile = load(options)
+    old_docs, new_docs = extract(old, options, failures), extract(new, options, failures)
+    pairs = side_pairs(old_docs, new_docs)
+    return Across(compare_years([], rules, profile, pairs), similar_groups(new_docs, rules, profile), len(pairs))
+
+
 BaselinePaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
 
 
@@ -233,6 +272,8 @@ class FolderAudit:
     cached: int = 0  # documents whose results came from the cache (unchanged since an earlier run)
     written: list[Path] = field(default_factory=list)
     up_to_date: bool = False  # nothing had changed: the reports already in the folder were kept
+    comparisons: int = 0  # 年度对比 findings (a unit against its earlier year in the batch)
+    groups: int = 0  # 相似填报 groups (projects of different units filled in alike)
 
 
 def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str], options: Options | None = None,
@@ -290,6 +331,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     writers = ReportWriters(out, profile.name, per_unit, known, profile.explain_scores(), letter)
     for failure in skipped:
         writers.fail(failure.path, failure.error)
+    audited: list[Document] = []  # for the comparisons across years and units, once every file is in
     try:
         for item in results(inputs, options, cache, keys, known, on_file=on_file):
             if isinstance(item, Failure):
@@ -298,6 +340,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
             else:
                 error = writers.add(item[0])  # its own reports are inside the file's isolation too
                 if error is None:
+                    audited.append(item[0].document)
                     if on_document is not None:
                         on_document(item[0])
                     outcome.done += 1
@@ -308,7 +351,11 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
             outcome.failures.append(failure)
             if on_failure is not None:
                 on_failure(failure)
-        outcome.written = writers.close(outcome.suppressed)
+        found = across(audited, options)
+        several_units = len({d.unit for d in audited if d.unit}) > 1
+        outcome.comparisons, outcome.groups = len(found.comparisons), len(found.groups)
+        outcome.written = writers.close(outcome.suppressed, found.comparisons if found.pairs else None,
+                                        found.groups if several_units else None)
         outcome.failed = len(outcome.failures)
     except BaseException as exc:
         writers.abort(exc)

@@ -415,10 +415,76 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
     reused = f"（其中 {outcome.cached} 份内容未变，沿用缓存中的结果）" if outcome.cached else ""
     click.echo(f"已审核 {outcome.done} 份文件{reused}，失败 {failed} 份，"
                f"按上次审核意见排除误报 {outcome.suppressed} 条。", err=True)
+    if outcome.comparisons or outcome.groups:
+        click.echo(f"跨文件对比：年度对比问题 {outcome.comparisons} 条，不同单位雷同的项目 {outcome.groups} 组"
+                   "（见“年度对比”“相似填报”工作表，不计入得分）。", err=True)
     click.echo(f"已写入 {out / SUMMARY}、{out / JSON_REPORT}、{out / JSON_LINES}"
                + (f" 和 {len(outcome.written) - 3} 份单位审核意见（{out / UNITS_FOLDER}）" if per_unit else ""),
                err=True)
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("old", type=click.Path(), metavar="上年文件或文件夹")
+@click.argument("new", type=click.Path(), metavar="本年文件或文件夹")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="工作簿",
+              help="另写出年度对比工作簿（.xlsx：年度对比、相似填报两张表）")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="屏幕输出格式")
+@click.option("--profile", default="national", show_default=True, metavar="口径", help="审核口径（决定资金变化等阈值）")
+@click.option("--select", metavar="规则", help="只运行这些规则（如 Y02,Y05）")
+@click.option("--ignore", metavar="规则", help="不运行这些规则（如 Y04）")
+@click.option("--exit-zero", is_flag=True, help="发现问题时退出码仍为 0")
+@limit_options
+def compare(old: str, new: str, output: str | None, fmt: str, profile: str, select: str | None, ignore: str | None,
+            exit_zero: bool, max_size: float, timeout: float, max_memory: float, jobs: int | None) -> None:
+    """年度对比：本年的绩效目标与上年同一单位、同一项目比较。
+
+    项目按名称匹配（去掉年份、容许小的改动）；报告照搬上年而资金已变、目标降低、删去或新增指标、
+    上年自评未完成却未改进，以及本年各单位之间雷同的项目。
+
+    退出码：0 未发现问题；1 发现问题；2 文件无法读取或用法错误。
+    """
+    import json
+
+    from . import api
+    from .report.across import comparison_dict, similar_dict, write_compare_workbook
+
+    options, _ = options_or_exit(profile=profile, select=select, ignore=ignore, max_size_mb=max_size,
+                                 timeout_s=timeout, memory_mb=max_memory, jobs=jobs)
+    failures: list = []
+    sides = []
+    for side in (old, new):
+        inputs, skipped = gather_inputs([side])
+        if not inputs:
+            fail(f"{side}：没有可以读取的文件")
+        sides.append(inputs)
+        failures.extend(skipped)
+    reported = len(failures)
+    found = api.compare(sides[0], sides[1], options, failures)
+    failures_now = failures[reported:]
+    for f in failures_now:
+        report_error(InputError(f.path, f.error))
+    if fmt == "json":
+        click.echo(json.dumps({"pairs": found.pairs, "comparisons": [comparison_dict(c) for c in found.comparisons],
+                               "similar": [similar_dict(g) for g in found.groups]}, ensure_ascii=False, indent=1))
+    else:
+        for c in found.comparisons:
+            f = c.finding
+            click.echo(f"{display_path(f.location.file)}  {f.severity} {f.rule}  《{f.project}》 {f.message}")
+            click.echo(f"    建议：{f.suggestion}")
+        for g in found.groups:
+            click.echo(f"{g.finding.severity} {g.finding.rule}  {g.finding.message}")
+        click.echo(f"对比了 {found.pairs} 对文件：年度对比问题 {len(found.comparisons)} 条，"
+                   f"不同单位雷同的项目 {len(found.groups)} 组。", err=True)
+        if not found.pairs:
+            click.echo("没有找到可对比的文件：两边的单位名称对不上（只各有一个文件时直接对比）。", err=True)
+    if output:
+        write_compare_workbook(Path(output), found.comparisons, found.groups)
+        click.echo(f"已写入 {output}", err=True)
+    if failures:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if found.findings and not exit_zero else EXIT_OK)
 
 
 def _open_cache(cache_path: str | None, no_cache: bool):

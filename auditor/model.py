@@ -286,3 +286,29 @@ class Review:
     def merged(self, other: Review) -> Review:
         """Both workbooks read back: what either side wrote, the later file winning on a clash."""
         return Review(other.verdict or self.verdict, other.remark or self.remark, other.reply or self.reply)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A finding from comparing a project with the same unit's table of an earlier year: located in the
+    new document, with what the old one said beside it. Not scored (a unit with no earlier table
+    published would otherwise score better); listed on the 年度对比 sheet."""
+
+    finding: Finding
+    unit: str | None
+    old_file: str
+    old_year: int | None
+    new_year: int | None
+    old_project: str | None = None
+    old_value: str | None = None  # the indicator's value in each year (None: not in that year's table,
+    new_value: str | None = None  # or the finding is about the whole table)
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarGroup:
+    """Projects of different units whose indicator sets and goals are (nearly) the same: one finding per
+    group, naming every member (unit, project, file)."""
+
+    finding: Finding
+    members: tuple[tuple[str, str, str], ...]
+    similarity: float  # the lowest estimated Jaccard similarity of a member to the group's first

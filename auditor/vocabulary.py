@@ -118,6 +118,10 @@ KIND_LABELS: dict[str, str] = {
     "platform_forbidden_character": "指标值含有系统不接受的字符", "range_value": "指标值写成区间",
     "name_too_long": "指标名称过长", "selfeval_weights_total": "自评分值合计不符",
     "selfeval_default_weights": "自评分值与默认权重不同",
+    # comparisons across years and units (年度对比, 相似填报)
+    "year_copied": "照搬上年目标", "target_lowered": "目标值降低", "indicator_dropped": "删去上年指标",
+    "indicator_added": "新增指标", "shortfall_unaddressed": "上年未完成未改进",
+    "copied_between_units": "不同单位填报雷同",
 }
 FINDING_KINDS = frozenset(KIND_LABELS)
 
@@ -157,5 +161,5 @@ EXAMPLE_FIELD_LABELS = {
     "period_sources": "实施期资金来源", "period_total": "实施期资金", "project_amount_wan": "项目金额（万元）",
     "project_count": "项目个数", "project_wan": "项目支出（万元）", "projects": "项目", "published_count": "公开项目数",
     "rows": "指标", "score": "得分", "self_evaluation": "绩效自评表", "total_wan": "支出总额（万元）",
-    "value": "指标值",
+    "value": "指标值", "old": "上年", "new": "本年", "units": "各单位", "plan": "实施计划",
 }

@@ -102,7 +102,7 @@ def test_profile_changes_a_threshold():
 
 GROUP_FILES = {"S": "structure", "V": "values", "N": "quantity", "Q": "quality", "T": "timeliness", "C": "cost",
                "E": "benefit", "M": "satisfaction", "G": "goals", "F": "funds", "D": "disclosure", "SE": "selfeval",
-               "ML": "model", "P": "platform"}
+               "ML": "model", "P": "platform", "Y": "years", "U": "units"}
 
 
 def test_rule_codes_live_in_the_file_named_by_their_group():

@@ -6,15 +6,17 @@ rows of 整体 tables; project rules on each project; document rules once per do
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from ..model import Document, Finding, Indicator, Location, Project
+from ..model import Document, Finding, Indicator, Project
 from ..textnorm import normalise
 from ..vocabulary import OVERALL_TABLE
 from . import rules as packs
 from .conditions import RowContext, holds
+from .findings import finding_of as _finding
+from .findings import row_fields as _row_fields
 from .profile import Profile, load_profile
 from .project_checks import Hit
 from .registry import DOCUMENT_CHECKS, PROJECT_CHECKS, checks_for
@@ -32,39 +34,6 @@ def load_rules(extra: str | None = None) -> tuple[Rule, ...]:
     if problems:
         raise RuleError("\n".join(problems))
     return rules
-
-
-class _Fields(dict):
-    """Template fields; an unknown {name} renders as itself instead of failing."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _render(template: str, fields: Mapping[str, Any]) -> str:
-    return template.format_map(_Fields(fields))
-
-
-def _row_fields(row: Indicator, table: str) -> dict[str, Any]:
-    v = row.value
-    return {"project": table, "level1": row.level1, "level2": row.level2, "level3": row.full_name or row.level3,
-            "name": row.full_name or row.level3, "value": v.raw, "text": v.text,
-            "number": "" if v.number is None else f"{v.number:g}", "unit": v.unit or "", "period": row.period}
-
-
-def _finding(rule: Rule, doc: Document, fields: Mapping[str, Any], row: Indicator | None, table: str | None,
-             row_number: int | None = None, line: int | None = None) -> Finding:
-    level2 = row.level2 if row else fields.get("level2")
-    return Finding(
-        rule=rule.code, kind=rule.kind, severity=rule.severity,  # type: ignore[arg-type]
-        message=_render(rule.message, fields), suggestion=_render(rule.suggestion_for(level2), fields),
-        basis=rule.basis,
-        location=Location(file=doc.path, line=row.line if row else line, table=table, row=row_number,
-                          where=doc.where(row.line if row else line)),
-        project=table, period=row.period if row else fields.get("period"),
-        level1=row.level1 if row else None, level2=level2, level3=(row.full_name or row.level3) if row else None,
-        value=row.value.raw if row else fields.get("value"),
-    )
 
 
 def _rows_to_check(p: Project) -> list[tuple[Indicator, int]]:

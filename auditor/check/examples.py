@@ -139,9 +139,26 @@ def example_document(rule: Rule, spec: Any) -> Document:
     )
 
 
+def example_documents(rule: Rule, spec: Any) -> list[Document]:
+    """The documents a pair example (an old and a new project, a year apart) or a batch example (one
+    project per unit) stands for."""
+    if rule.scope == "pair":
+        return [Document(path=f"示例{year}.txt", unit="示例单位", year=year,
+                         kind="final" if spec[side].get("self_evaluation") else "budget",
+                         projects=(_project(spec[side]),)) for side, year in (("old", 2025), ("new", 2026))]
+    return [Document(path=f"示例{i}.txt", unit=f"示例单位{i}", year=2026, kind="budget", projects=(_project(p),))
+            for i, p in enumerate(spec["units"], start=1)]
+
+
 def run_example(rule: Rule, spec: Any, profile: Profile) -> list[Finding]:
     """Findings of this one rule on the example."""
     from . import check_document
 
+    if rule.scope in ("pair", "batch"):
+        from .across import compare_years, similar_groups
+
+        docs = example_documents(rule, spec)
+        found = compare_years(docs, [rule], profile) if rule.scope == "pair" else similar_groups(docs, [rule], profile)
+        return [c.finding for c in found]
     return [f for f in check_document(example_document(rule, spec), [rule], profile) if f.rule == rule.code]
 

@@ -12,7 +12,8 @@ from .examples import run_example
 from .profile import Profile
 from .rules import Rule
 
-SCOPE_LABELS = {"row": "每条指标", "project": "每张项目表", "document": "整份文件"}
+SCOPE_LABELS = {"row": "每条指标", "project": "每张项目表", "document": "整份文件", "pair": "本年与上年的同一项目",
+                "batch": "一批文件中的不同单位"}
 
 
 def explanation(rule: Rule, rules: Sequence[Rule], profile: Profile) -> dict[str, Any]:

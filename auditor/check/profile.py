@@ -45,6 +45,13 @@ class Profile:
     # default 分值 of each group — 二级 for 产出, 一级 for 效益 and 满意度 (empty: not checked)
     selfeval_weight_total: float = 100.0
     selfeval_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SELFEVAL_WEIGHTS))
+    # comparisons: funds changed by more than this share while the targets were copied; names (years
+    # removed) this similar are the same project or indicator; projects of different units this similar
+    # (Jaccard over indicator rows and goal phrases) are reported as one group, if they have enough rows
+    compare_funds_change: float = 0.2
+    compare_name_similarity: float = 0.8
+    unit_similarity: float = 0.8
+    unit_similarity_min_rows: int = 4
 
     def threshold(self, key: str) -> float:
         """A number a rule names by key (`number_lt: satisfaction_floor`)."""

@@ -19,7 +19,7 @@ from ..resources import rules_dir
 from ..vocabulary import FINDING_KINDS
 
 SEVERITIES = ("错误", "警告", "提示")
-SCOPES = ("row", "project", "document")
+SCOPES = ("row", "project", "document", "pair", "batch")  # pair: a project and its earlier year; batch: across units
 _CODE = re.compile(r"^[A-Z]{1,3}\d{2}$")
 
 

@@ -22,7 +22,7 @@ def _rows(p: Project) -> list[EvaluatedIndicator]:
     return list(p.indicators) if isinstance(p, SelfEvaluation) else []
 
 
-def _met(row: Indicator) -> bool | None:
+def met(row: Indicator) -> bool | None:
     """Whether the 实际完成值 meets the 年初指标值, when both are numbers with a direction."""
     from ..values import parse_value
 
@@ -92,14 +92,14 @@ def grade_band(p: Project, doc: Document, params: Mapping[str, Any], profile: Pr
 @project_check("selfeval_unmet_full")
 def unmet_full(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     for r in _rows(p):
-        if _met(r) is False and r.points is not None and r.weight is not None and r.points >= r.weight:
+        if met(r) is False and r.points is not None and r.weight is not None and r.points >= r.weight:
             yield {"row": r, "actual": r.actual}
 
 
 @project_check("selfeval_met_deducted")
 def met_deducted(p: Project, doc: Document, params: Mapping[str, Any], profile: Profile):
     for r in _rows(p):
-        if _met(r) is True and r.points is not None and r.weight is not None and r.points < r.weight:
+        if met(r) is True and r.points is not None and r.weight is not None and r.points < r.weight:
             yield {"row": r, "actual": r.actual, "points": f"{r.points:g}", "weight": f"{r.weight:g}"}
 
 

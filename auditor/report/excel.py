@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..model import SEVERITY_ORDER, VERDICTS, Document, Finding, Indicator, Review
+from ..model import SEVERITY_ORDER, VERDICTS, Comparison, Document, Finding, Indicator, Review, SimilarGroup
 from ..output import temporary_path, umask
 from ..vocabulary import KIND_LABELS, OVERALL_TABLE, VALUE_KIND_LABELS
 from .records import sort_findings
@@ -311,12 +311,19 @@ class SummaryWorkbook:
     def fail(self, path: str, reason: str) -> None:
         self.failures.append((path, reason))
 
-    def close(self, suppressed: int = 0) -> None:
+    def close(self, suppressed: int = 0, comparisons: Sequence[Comparison] | None = None,
+              groups: Sequence[SimilarGroup] | None = None) -> None:
+        from .across import write_comparisons, write_similar
+
         finish_issues(self.issues, f"{self.title}：问题清单")
         self.details.finish(title=f"{self.title}：指标明细", printed=DETAILS_PRINTED)
         finish_excluded(self.excluded, f"{self.title}：已排除的问题")
         summary_sheet(self.wb, self.formats, self.units, self.kinds, self.scoring, suppressed, len(self.failures),
                       self.title, (self.issues, self.details, self.excluded))
+        if comparisons is not None:
+            write_comparisons(self.wb, self.formats, comparisons, f"{self.title}：年度对比")
+        if groups is not None:
+            write_similar(self.wb, self.formats, groups, f"{self.title}：相似填报")
         failure_sheet(self.wb, self.formats, self.failures, f"{self.title}：处理失败")
         self.wb.close()
         os.chmod(self.tmp, 0o666 & ~umask())  # the temporary name was made private; the report is not

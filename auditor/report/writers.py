@@ -9,10 +9,12 @@ leaves nothing of it half written in the summary or the JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
-from ..model import Review
+from ..model import Comparison, Review, SimilarGroup
 from ..output import atomic_writer
+from .across import comparison_dict, similar_dict
 from .excel import SummaryWorkbook, safe_file_name
 from .letter import Letter, write_unit_workbook
 from .records import CheckedDocument, checked_dict
@@ -86,15 +88,26 @@ class ReportWriters:
         self._lines.write(json.dumps({"type": "failure", "path": path, "error": error}, ensure_ascii=False) + "\n")
         self.summary.fail(path, error)
 
-    def close(self, suppressed: int = 0) -> list[Path]:
-        """Finish every report; the paths written."""
+    def close(self, suppressed: int = 0, comparisons: Sequence[Comparison] | None = None,
+              groups: Sequence[SimilarGroup] | None = None) -> list[Path]:
+        """Finish every report; the paths written. `comparisons` (a unit against its earlier year) and
+        `groups` (similar projects of different units) add their sheets and JSON keys when given."""
+        extra = ""
+        if comparisons is not None:
+            extra += ', "comparisons": ' + json.dumps([comparison_dict(c) for c in comparisons], ensure_ascii=False)
+            for c in comparisons:
+                self._lines.write(json.dumps({"type": "comparison", **comparison_dict(c)}, ensure_ascii=False) + "\n")
+        if groups is not None:
+            extra += ', "similar": ' + json.dumps([similar_dict(g) for g in groups], ensure_ascii=False)
+            for g in groups:
+                self._lines.write(json.dumps({"type": "similar", **similar_dict(g)}, ensure_ascii=False) + "\n")
         self._handle.write('],\n"failures": ' + json.dumps(self.failures, ensure_ascii=False)
-                           + ', "suppressed": ' + str(suppressed) + "}\n")
+                           + ', "suppressed": ' + str(suppressed) + extra + "}\n")
         self._json.__exit__(None, None, None)
         self._lines.write(json.dumps({"type": "summary", "documents": self.documents, "failures": len(self.failures),
                                       "suppressed": suppressed}) + "\n")
         self._lines_file.__exit__(None, None, None)
-        self.summary.close(suppressed)
+        self.summary.close(suppressed, comparisons, groups)
         return [self.outdir / SUMMARY, self.outdir / JSON_REPORT, self.outdir / JSON_LINES,
                 *(self.units.written if self.units else [])]
 

@@ -1,0 +1,191 @@
+"""Checks across documents: a unit's tables against its earlier years (rules of scope `pair`), and
+projects of different units that say the same thing (scope `batch`).
+
+Both run after every document of a batch has been read, over the documents themselves; neither
+changes a document's score (whether a unit published last year, or shares a neighbour's template,
+is not the same for every unit).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from ..model import Comparison, Document, Finding, Indicator, Project, SimilarGroup
+from .findings import finding_of, row_fields
+from .matching import match_by_name, name_key, year_free
+from .pair_checks import PAIR_CHECKS, Pair
+from .profile import Profile
+from .project_checks import is_unfilled
+from .rules import Rule
+
+
+def compared_rows(p: Project) -> tuple[Indicator, ...]:
+    """The rows a year is judged by: the 年度 column set where the table prints one, else its only set."""
+    rows = p.annual_indicators if p.has_annual_columns and p.annual_indicators else p.indicators
+    return tuple(r for r in rows if (r.level3.strip() or r.value.text) and not is_unfilled(r.value.text))
+
+
+def _row_key(row: Indicator) -> str:
+    return name_key(row.full_name or row.level3)
+
+
+def pair_projects(old_doc: Document, new_doc: Document, profile: Profile) -> list[Pair]:
+    """The projects both documents hold (names matched without their years), with their rows matched."""
+    threshold = profile.compare_name_similarity
+    pairs = []
+    for old, new in match_by_name(old_doc.projects, new_doc.projects, lambda p: name_key(p.name), threshold):
+        if old is None or new is None:
+            continue
+        rows = match_by_name(compared_rows(old), compared_rows(new), _row_key, threshold)
+        pairs.append(Pair(old_doc, new_doc, old, new, tuple(rows)))
+    return pairs
+
+
+def year_pairs(documents: Sequence[Document]) -> list[tuple[Document, Document]]:
+    """(earlier, later) documents of the same unit: each document with every document of the unit's
+    latest earlier year (its budget tables and its self-evaluation alike)."""
+    by_unit: dict[str, list[Document]] = defaultdict(list)
+    for doc in documents:
+        if doc.unit and doc.year:
+            by_unit[name_key(doc.unit)].append(doc)
+    pairs = []
+    for docs in by_unit.values():
+        for new in docs:
+            earlier = [d for d in docs if d.year is not None and new.year is not None and d.year < new.year]
+            if earlier:
+                latest = max(d.year or 0 for d in earlier)
+                pairs.extend((old, new) for old in earlier if old.year == latest)
+    return pairs
+
+
+def side_pairs(old_docs: Sequence[Document], new_docs: Sequence[Document]) -> list[tuple[Document, Document]]:
+    """(old, new) for two sides a user named (`auditor compare OLD NEW`): each new document with the old
+    documents of its unit, of the latest year among them; one document on each side is a pair whatever
+    the units are called."""
+    if len(old_docs) == 1 and len(new_docs) == 1:
+        return [(old_docs[0], new_docs[0])]
+    pairs = []
+    for new in new_docs:
+        same = [d for d in old_docs if d.unit and new.unit and name_key(d.unit) == name_key(new.unit)]
+        if same:
+            latest = max((d.year or 0) for d in same)
+            pairs.extend((old, new) for old in same if (old.year or 0) == latest)
+    return pairs
+
+
+def compare_documents(old_doc: Document, new_doc: Document, rules: Sequence[Rule],
+                      profile: Profile) -> list[Comparison]:
+    """What the pair rules find on the projects two documents share."""
+    pair_rules = [r for r in rules if r.scope == "pair"]
+    out: list[Comparison] = []
+    if not pair_rules:
+        return out
+    for pair in pair_projects(old_doc, new_doc, profile):
+        for rule in pair_rules:
+            for hit in PAIR_CHECKS[rule.check](pair, rule.params, profile):
+                out.append(_comparison(rule, pair, hit))
+    return out
+
+
+def _comparison(rule: Rule, pair: Pair, hit: dict) -> Comparison:
+    row, old_row = hit.get("row"), hit.get("old_row")
+    fields = {**(row_fields(old_row, pair.new.name) if old_row is not None else {}),
+              **(row_fields(row, pair.new.name) if row is not None else {}), **hit}
+    number = None
+    if row is not None:
+        rows = pair.new.indicators if row.period == "实施期" else pair.new.annual_indicators
+        number = next((i for i, r in enumerate(rows, start=1) if r is row), None)
+    finding = finding_of(rule, pair.new_doc, fields, row, pair.new.name, number, line=pair.new.line_start)
+    if row is None and old_row is not None:  # an indicator no longer there: name it as it was
+        finding = replace(finding, period=old_row.period, level1=old_row.level1, level2=old_row.level2,
+                          level3=old_row.full_name or old_row.level3, value=old_row.value.raw)
+    return Comparison(finding, pair.new_doc.unit, pair.old_doc.path, pair.old_doc.year, pair.new_doc.year,
+                      pair.old.name, old_row.value.raw if old_row is not None else None,
+                      row.value.raw if row is not None else None)
+
+
+def compare_years(documents: Sequence[Document], rules: Sequence[Rule], profile: Profile,
+                  pairs: Sequence[tuple[Document, Document]] | None = None) -> list[Comparison]:
+    """Every unit's documents against its latest earlier year's (or the pairs given), each finding once."""
+    seen: set[str] = set()
+    out = []
+    for old, new in year_pairs(documents) if pairs is None else pairs:
+        for c in compare_documents(old, new, rules, profile):
+            key = c.finding.fingerprint()
+            if key not in seen:
+                seen.add(key)
+                out.append(c)
+    order = {"错误": 0, "警告": 1, "提示": 2}
+    return sorted(out, key=lambda c: (c.finding.location.file, order[c.finding.severity], c.finding.location.line or 0))
+
+
+# --- across units ------------------------------------------------------------------------------
+
+def _shingles(p: Project) -> set[str]:
+    """What makes two projects' targets the same: each row (二级, name, value; years aside) and the goal."""
+    rows = {f"{r.level2}|{_row_key(r)}|{year_free(r.value.text)}" for r in compared_rows(p)}
+    goal = year_free(p.goal_annual or p.goal_period)
+    return rows | ({f"目标|{goal}"} if goal else set())
+
+
+def similar_groups(documents: Sequence[Document], rules: Sequence[Rule], profile: Profile) -> list[SimilarGroup]:
+    """Groups of projects from different units whose rows and goals are (nearly) the same: candidates
+    from MinHash LSH (datasketch), each kept only when its exact Jaccard similarity reaches the profile's
+    threshold; reported once per group."""
+    batch_rules = [r for r in rules if r.scope == "batch" and r.check == "similar_projects"]
+    if not batch_rules:
+        return []
+    items = [(doc, p, _shingles(p)) for doc in documents if doc.unit for p in doc.projects
+             if len(compared_rows(p)) >= profile.unit_similarity_min_rows]
+    edges = _similar_pairs([s for _, _, s in items], profile.unit_similarity)
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in edges:
+        if name_key(items[i][0].unit) != name_key(items[j][0].unit):
+            parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(items)):
+        groups[root(i)].append(i)
+    out = []
+    for members in groups.values():
+        if len({name_key(items[i][0].unit) for i in members}) < 2:
+            continue
+        out.extend(_group(rule, [items[i] for i in members]) for rule in batch_rules)
+    return sorted(out, key=lambda g: (-len(g.members), g.members))
+
+
+def _similar_pairs(sets: Sequence[set[str]], threshold: float) -> Iterable[tuple[int, int]]:
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=max(0.1, threshold - 0.1), num_perm=128)  # below the bar: candidates are verified
+    for i, shingles in enumerate(sets):
+        signature = MinHash(num_perm=128, seed=1)
+        signature.update_batch([s.encode("utf-8") for s in sorted(shingles)])
+        for j in lsh.query(signature):
+            if _jaccard(sets[i], sets[j]) >= threshold:
+                yield j, i
+        lsh.insert(i, signature)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def _group(rule: Rule, members: list[tuple[Document, Project, set[str]]]) -> SimilarGroup:
+    members.sort(key=lambda m: (m[0].unit or "", m[1].name, m[0].path))
+    first_doc, first, shingles = members[0]
+    similarity = min(_jaccard(shingles, s) for _, _, s in members[1:])
+    units = sorted({doc.unit or "" for doc, _, _ in members})
+    listed = "；".join(f"{doc.unit}《{p.name}》" for doc, p, _ in members)
+    fields = {"project": first.name, "count": len(units), "units": "、".join(units), "members": listed,
+              "similarity": f"{similarity:.0%}", "rows": len(compared_rows(first))}
+    finding: Finding = finding_of(rule, first_doc, fields, None, first.name, line=first.line_start)
+    return SimilarGroup(finding, tuple((doc.unit or "", p.name, doc.path) for doc, p, _ in members), similarity)
