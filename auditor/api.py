@@ -227,6 +227,7 @@ class Across:
     comparisons: list[Comparison] = field(default_factory=list)
     groups: list[SimilarGroup] = field(default_factory=list)
     pairs: int = 0  # (earlier, later) document pairs compared
+    sides: tuple[int, int] = (0, 0)  # documents read on each side (`compare`)
 
     @property
     def findings(self) -> list[Finding]:
@@ -255,7 +256,8 @@ def compare(old: Iterable[str | os.PathLike[str]], new: Iterable[str | os.PathLi
     rules, profile = load(options)
     old_docs, new_docs = extract(old, options, failures), extract(new, options, failures)
     pairs = side_pairs(old_docs, new_docs)
-    return Across(compare_years([], rules, profile, pairs), similar_groups(new_docs, rules, profile), len(pairs))
+    return Across(compare_years([], rules, profile, pairs), similar_groups(new_docs, rules, profile), len(pairs),
+                  (len(old_docs), len(new_docs)))
 
 
 BaselinePaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None

@@ -465,6 +465,9 @@ def compare(old: str, new: str, output: str | None, fmt: str, profile: str, sele
     failures_now = failures[reported:]
     for f in failures_now:
         report_error(InputError(f.path, f.error))
+    for side, count, label in ((old, found.sides[0], "上年"), (new, found.sides[1], "本年")):
+        if not count:
+            fail(f"{side}：{label}一侧没有读出任何文件，无法对比")
     if fmt == "json":
         click.echo(json.dumps({"pairs": found.pairs, "comparisons": [comparison_dict(c) for c in found.comparisons],
                                "similar": [similar_dict(g) for g in found.groups]}, ensure_ascii=False, indent=1))
@@ -478,7 +481,7 @@ def compare(old: str, new: str, output: str | None, fmt: str, profile: str, sele
         click.echo(f"对比了 {found.pairs} 对文件：年度对比问题 {len(found.comparisons)} 条，"
                    f"不同单位雷同的项目 {len(found.groups)} 组。", err=True)
         if not found.pairs:
-            click.echo("没有找到可对比的文件：两边的单位名称对不上（只各有一个文件时直接对比）。", err=True)
+            click.echo("两边没有同一单位的文件：按单位名称配对（两边各只有一个文件时直接对比）。", err=True)
     if output:
         write_compare_workbook(Path(output), found.comparisons, found.groups)
         click.echo(f"已写入 {output}", err=True)
