@@ -31,6 +31,7 @@ from .report.letter import Letter
 from .report.records import CheckedDocument
 
 if TYPE_CHECKING:  # the rules and profiles load only when a command needs them
+    from .check.library import Library
     from .check.profile import Profile
 
 
@@ -58,6 +59,7 @@ class Options:
     timeout_s: float = 120.0  # per file; its worker is killed past it (0: no limit)
     memory_mb: float = 2048.0  # per worker process (0: no cap)
     jobs: int | None = None  # worker processes (default: the CPU count)
+    library: str | None = None  # an indicator library (`auditor library build`): suggestions cite similar projects
 
     def settings(self, check: bool = True) -> Settings:
         return Settings(profile=self.profile, select=self.select, ignore=self.ignore, rules=self.rules,
@@ -99,7 +101,36 @@ def load(options: Options) -> tuple[tuple[Any, ...], Profile]:
         profile = load_profile(options.profile)
     except ProfileError as exc:
         raise ConfigError(str(exc)) from None
+    if options.library:
+        open_library(options.library).close()
     return tuple(rules), profile
+
+
+def open_library(path: str | os.PathLike[str]) -> Library:
+    """An indicator library to read; ConfigError (naming the file) when it cannot be used."""
+    from .check.library import Library, LibraryError
+
+    try:
+        return Library(path)
+    except LibraryError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def build_library(paths: Iterable[str | os.PathLike[str]], output: str | os.PathLike[str],
+                  options: Options | None = None, failures: list[Failure] | None = None) -> dict[str, int]:
+    """`auditor library build`: every indicator of every document under `paths` (its 二级, value kind, unit
+    and value, whether the rules flag it, its project's name and goal) into an SQLite library; the counts.
+    Files that cannot be read go to `failures` (else the first raises InputError)."""
+    from .check.library import build
+
+    options = options or Options()
+    report = audit(paths, options)
+    skipped = list(report.failures)
+    if skipped and failures is None:
+        raise InputError(skipped[0].path, skipped[0].error)
+    if failures is not None:
+        failures.extend(skipped)
+    return build(((c.document, c.findings) for c in report.documents), Path(output))
 
 
 def gather(paths: Iterable[str | os.PathLike[str]], outputs: Iterable[Path] = ()) -> tuple[list[str], list[Failure]]:
@@ -132,11 +163,16 @@ def check(documents: Iterable[Document], options: Options | None = None,
     """Run the rules over documents already extracted (in this process) and score them."""
     from .check import check_document
 
-    rules, profile = load(options or Options())
+    options = options or Options()
+    rules, profile = load(options)
     report = Report(profile)
     false_positives = _false_positives(reviews)
+    library = open_library(options.library) if options.library else None
     for doc in documents:
-        checked, suppressed = score(doc, check_document(doc, rules, profile), profile, false_positives)
+        findings = check_document(doc, rules, profile)
+        if library is not None:
+            findings = _with_examples(findings, doc, library)
+        checked, suppressed = score(doc, findings, profile, false_positives)
         report.documents.append(checked)
         report.suppressed += suppressed
     return report
@@ -163,6 +199,7 @@ def results(inputs: Sequence[str], options: Options, cache: ResultCache | None =
     baseline suppressed), or its failure. Scoring a file is inside its isolation too."""
     _, profile = load(options)
     false_positives = _false_positives(reviews)
+    library = open_library(options.library) if options.library else None
     for result in _run(inputs, options.settings(), options.jobs, cache, keys):
         if on_file is not None:
             on_file()
@@ -170,7 +207,10 @@ def results(inputs: Sequence[str], options: Options, cache: ResultCache | None =
             yield Failure(result.path, result.error or "未知错误")
             continue
         try:
-            yield score(result.document, result.findings, profile, false_positives, result.cached)
+            findings = result.findings
+            if library is not None:
+                findings = _with_examples(findings, result.document, library)
+            yield score(result.document, findings, profile, false_positives, result.cached)
         except Exception as exc:
             yield Failure(result.path, f"评分时出错（{type(exc).__name__}: {exc}），请把此文件报告给开发者")
 
@@ -203,6 +243,12 @@ def write_reports(report: Report, outdir: str | os.PathLike[str], per_unit: bool
     for checked in report.documents:
         writers.add(checked)
     return writers.close(report.suppressed)
+
+
+def _with_examples(findings: Sequence[Finding], doc: Document, library: Library) -> list[Finding]:
+    from .check.library import with_examples
+
+    return with_examples(list(findings), doc, library)
 
 
 def _as_reviews(reviews: Reviews | None) -> dict[str, Review]:
@@ -321,6 +367,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
              "baseline": manifest.baseline_digest([str(p) for p in baseline_files(baselines)]),
              "reviews": sorted([fp, r.verdict, r.remark, r.reply] for fp, r in _as_reviews(reviews).items()),
              "letter": [letter.office, letter.dated(), letter.deadline] if letter else None,
+             "library": manifest.baseline_digest([options.library]) if options.library else None,
              "per_unit": per_unit, "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],
              "skipped": [[f.path, f.error] for f in skipped]}
     previous = manifest.up_to_date(out, state) if cache is not None else None

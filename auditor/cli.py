@@ -229,10 +229,13 @@ def _warn_unusable_models(rules) -> None:
               help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False), metavar="文件",
               help="使用缓存文件：内容、规则和选项都没变的文件直接用上次的结果（结果中会注明）")
+@click.option("--library", type=click.Path(dir_okay=False), metavar="指标库",
+              help="指标库（auditor library build 生成）：含糊或缺少的指标在修改建议中列出同类项目的常用值")
 @limit_options
 def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, select: str | None,
           ignore: str | None, fail_level: str, exit_zero: bool, verbose: bool, rules_dir: str | None,
-          cache_path: str | None, max_size: float, timeout: float, max_memory: float, jobs: int | None) -> None:
+          cache_path: str | None, library: str | None, max_size: float, timeout: float, max_memory: float,
+          jobs: int | None) -> None:
     """审核绩效目标：列出每个项目的问题、修改建议和依据，并给出得分与等级。
 
     退出码：0 没有达到 --fail-level 的问题；1 有；2 有文件无法读取或用法错误。
@@ -241,7 +244,8 @@ def check(paths: tuple[str, ...], fmt: str, output: str | None, profile: str, se
     from .model import SEVERITY_ORDER
 
     options, settings = options_or_exit(profile=profile, select=select, ignore=ignore, rules=rules_dir,
-                                        max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory, jobs=jobs)
+                                        max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory, jobs=jobs,
+                                        library=library)
     inputs, skipped = gather_inputs(paths)
     failures = [{"path": f.path, "error": f.error} for f in skipped]
     checked = []
@@ -368,12 +372,14 @@ def _explain_rule(rule, rules) -> None:
 @click.option("--no-cache", is_flag=True, help="不使用缓存，全部重新审核")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
               help="另加自己的规则包文件夹（其中的 *.yml，与内置规则一起运行；代码不得重复）")
+@click.option("--library", type=click.Path(dir_okay=False), metavar="指标库",
+              help="指标库（auditor library build 生成）：含糊或缺少的指标在修改建议中列出同类项目的常用值")
 @limit_options
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
 def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, select: str | None,
           ignore: str | None, baseline: tuple[str, ...], office: str, deadline: str, jobs: int | None,
-          cache_path: str | None, no_cache: bool,
-          rules_dir: str | None, max_size: float, timeout: float, max_memory: float, quiet: bool) -> None:
+          cache_path: str | None, no_cache: bool, rules_dir: str | None, library: str | None,
+          max_size: float, timeout: float, max_memory: float, quiet: bool) -> None:
     """批量审核：写出审核汇总工作簿（汇总排名、问题清单、指标明细、处理失败）和 JSON。
 
     退出码：0 全部文件已审核；2 有文件无法处理（其余照常审核，失败原因列在“处理失败”）或用法错误。
@@ -382,7 +388,7 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
     from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER
 
     options, _ = options_or_exit(profile=profile, select=select, ignore=ignore, rules=rules_dir, max_size_mb=max_size,
-                                 timeout_s=timeout, memory_mb=max_memory, jobs=jobs)
+                                 timeout_s=timeout, memory_mb=max_memory, jobs=jobs, library=library)
     cache = _open_cache(cache_path, no_cache)
     bar = None
 
@@ -488,6 +494,39 @@ def compare(old: str, new: str, output: str | None, fmt: str, profile: str, sele
     if failures:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if found.findings and not exit_zero else EXIT_OK)
+
+
+@main.group()
+def library() -> None:
+    """指标库：从任意一批文件汇总每个指标的二级类别、值类型、单位和常用值，供修改建议引用。"""
+
+
+@library.command("build")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="文件或文件夹…")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="指标库.sqlite",
+              help="写出的指标库文件")
+@click.option("--profile", default="national", show_default=True, metavar="口径",
+              help="审核口径（被规则判为错误或警告的值不作为示例）")
+@limit_options
+def library_build(paths: tuple[str, ...], output: str, profile: str, max_size: float, timeout: float,
+                  max_memory: float, jobs: int | None) -> None:
+    """读取文件夹中的全部绩效目标表，生成指标库。
+
+    用法：auditor library build 各县绩效目标/ -o 指标库.sqlite ，之后 auditor check/audit/fix 加
+    --library 指标库.sqlite 。退出码：0 完成；2 有文件无法读取（其余照常收录）或用法错误。
+    """
+    from . import api
+
+    options, _ = options_or_exit(profile=profile, max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory,
+                                 jobs=jobs)
+    inputs, skipped = gather_inputs(paths)
+    failures: list = []
+    counts = api.build_library(inputs, output, options, failures)
+    for f in failures:
+        report_error(InputError(f.path, f.error))
+    click.echo(f"已写入 {output}：{counts['documents']} 份文件、{counts['projects']} 个项目、"
+               f"{counts['indicators']} 条指标。", err=True)
+    sys.exit(EXIT_ERROR if failures or skipped else EXIT_OK)
 
 
 def _open_cache(cache_path: str | None, no_cache: bool):

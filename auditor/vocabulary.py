@@ -125,6 +125,13 @@ KIND_LABELS: dict[str, str] = {
 }
 FINDING_KINDS = frozenset(KIND_LABELS)
 
+# Kinds that say a target value cannot be checked at year end: a concrete value (from the project's own
+# text, or what similar projects use) fixes them; and kinds that say a table lacks an indicator
+VALUE_FIX_KINDS = frozenset({"vague_value", "yes_no_value", "timeliness_no_deadline", "satisfaction_not_numeric",
+                             "cost_qualitative", "empty_value", "placeholder_value", "bad_time_token",
+                             "timeliness_as_rate"})
+MISSING_KINDS = frozenset({"missing_cost", "missing_output_dimension", "missing_benefit", "missing_level1"})
+
 # Kinds that say an indicator is filed under the wrong 二级 (the model's ML02 says nothing more on a
 # row one of them already reports)
 MISFILING_KINDS = frozenset({"misplaced_indicator", "quantity_in_money", "quantity_as_rate", "not_a_cost"})
