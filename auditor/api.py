@@ -26,7 +26,7 @@ from .batch import FileResult, Settings, default_jobs, run_batch
 from .cache import ResultCache
 from .errors import InputError
 from .inputs import collect_inputs, display_path
-from .model import Comparison, Document, Finding, Review, SimilarGroup
+from .model import Comparison, Document, Finding, Proposal, Review, SimilarGroup
 from .report.letter import Letter
 from .report.records import CheckedDocument
 
@@ -304,6 +304,38 @@ def compare(old: Iterable[str | os.PathLike[str]], new: Iterable[str | os.PathLi
     pairs = side_pairs(old_docs, new_docs)
     return Across(compare_years([], rules, profile, pairs), similar_groups(new_docs, rules, profile), len(pairs),
                   (len(old_docs), len(new_docs)))
+
+
+@dataclass
+class Fixed:
+    """What `fix` proposed for one document, the findings those proposals answer and those left."""
+
+    document: Document
+    proposals: list[Proposal]
+    answered: list[Finding]
+    left: list[Finding]
+    output: Path
+
+
+def fix(path: str | os.PathLike[str], output: str | os.PathLike[str], options: Options | None = None) -> Fixed:
+    """`auditor fix`: the document's tables in the fill-in template's layout with every flagged value
+    replaced by a proposal (the original beside it, each to be confirmed), written to `output`.
+    InputError when the file cannot be read."""
+    from .check.proposals import propose
+    from .report.fixes import answered, write_fix_workbook
+
+    options = options or Options()
+    report = audit([path], options)
+    if report.failures:
+        raise InputError(report.failures[0].path, report.failures[0].error)
+    if not report.documents:
+        raise InputError(str(path), "没有可以读取的文件")
+    checked = report.documents[0]
+    library = open_library(options.library) if options.library else None
+    proposals = propose(checked.document, checked.findings, report.profile, library)
+    done, left = answered(checked.findings, proposals)
+    write_fix_workbook(Path(output), checked.document, proposals, left)
+    return Fixed(checked.document, proposals, done, left, Path(output))
 
 
 BaselinePaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None

@@ -496,6 +496,44 @@ def compare(old: str, new: str, output: str | None, fmt: str, profile: str, sele
     sys.exit(EXIT_FINDINGS if found.findings and not exit_zero else EXIT_OK)
 
 
+@main.command()
+@click.argument("path", type=click.Path(), metavar="文件")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="修改建议.xlsx",
+              help="写出的工作簿（默认：当前文件夹下的“文件名_修改建议.xlsx”）")
+@click.option("--profile", default="national", show_default=True, metavar="口径",
+              help="审核口径：national（全国）、shanxi（山西），或口径 YAML 文件路径")
+@click.option("--library", type=click.Path(dir_okay=False), metavar="指标库",
+              help="指标库（auditor library build 生成）：本项目文字里找不到依据时，采用同类项目的常用值")
+@limit_options
+def fix(path: str, output: str | None, profile: str, library: str | None, max_size: float, timeout: float,
+        max_memory: float, jobs: int | None) -> None:
+    """修改建议：把本单位的绩效目标表按填报模板的版式写出，每个有问题的指标值换成建议值。
+
+    建议值优先取自本项目的文字（实施计划中的时限、资金÷数量得出的单位成本），其次是审核口径的常用值，
+    再次是指标库中同类项目的常用值；原值列在旁边，每条都标“请确认”。改好后可直接 auditor check 该工作簿。
+    退出码：0 已写出；2 文件无法读取或用法错误。
+    """
+    from . import api
+
+    options, _ = options_or_exit(profile=profile, max_size_mb=max_size, timeout_s=timeout, memory_mb=max_memory,
+                                 jobs=jobs, library=library)
+    inputs, _ = gather_inputs([path])
+    if not inputs:
+        sys.exit(EXIT_ERROR)
+    target = Path(output) if output else Path(f"{Path(path).stem}_修改建议.xlsx")
+    try:
+        fixed = api.fix(inputs[0], target, options)
+    except InputError as exc:
+        report_error(exc)
+        sys.exit(EXIT_ERROR)
+    added = sum(1 for p in fixed.proposals if p.original is None)
+    click.echo(f"{display_path(inputs[0])}：提出 {len(fixed.proposals)} 条修改建议（其中新增指标 {added} 条），"
+               f"针对 {len(fixed.answered)} 条问题；另有 {len(fixed.left)} 条问题需要单位自己修改"
+               "（见“需单位修改”工作表）。", err=True)
+    click.echo(f"已写入 {target}", err=True)
+    sys.exit(EXIT_OK)
+
+
 @main.group()
 def library() -> None:
     """指标库：从任意一批文件汇总每个指标的二级类别、值类型、单位和常用值，供修改建议引用。"""

@@ -312,3 +312,20 @@ class SimilarGroup:
     finding: Finding
     members: tuple[tuple[str, str, str], ...]
     similarity: float  # the lowest estimated Jaccard similarity of a member to the group's first
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A value proposed for a flagged indicator (or an indicator proposed for a table that lacks one),
+    for the unit to confirm: where it came from and which findings it answers."""
+
+    project: str
+    period: str
+    level1: str
+    level2: str
+    level3: str
+    original: str | None  # None: a row the table did not have
+    proposed: str
+    source: str  # 本项目实施计划 / 项目资金÷数量 / 审核口径 / 指标库…
+    rules: tuple[str, ...]  # the findings it answers
+    line: int | None = None  # the original row's line
