@@ -11,17 +11,12 @@ from ..model import Document
 from ..textnorm import normalise
 from ..vocabulary import OVERALL_TABLE
 from .profile import Profile
-from .project_checks import Hit
+from .project_checks import Hit, registrar
 
 DocumentCheck = Callable[[Document, Mapping[str, Any], Profile], Iterable[Hit]]
 DOCUMENT_CHECKS: dict[str, DocumentCheck] = {}
 
-
-def document_check(name: str) -> Callable[[DocumentCheck], DocumentCheck]:
-    def register(fn: DocumentCheck) -> DocumentCheck:
-        DOCUMENT_CHECKS[name] = fn
-        return fn
-    return register
+document_check = registrar(DOCUMENT_CHECKS)
 
 
 def _annual_total_wan(doc: Document) -> float:

@@ -16,7 +16,7 @@ from ..model import Document, Indicator, Project, Value
 from .conditions import is_cost_row
 from .matching import year_free
 from .profile import Profile
-from .project_checks import Hit, fmt_yuan
+from .project_checks import Hit, fmt_yuan, registrar
 from .selfeval_checks import met
 
 
@@ -45,12 +45,7 @@ class Pair:
 PairCheck = Callable[[Pair, Mapping[str, Any], Profile], Iterable[Hit]]
 PAIR_CHECKS: dict[str, PairCheck] = {}
 
-
-def pair_check(name: str) -> Callable[[PairCheck], PairCheck]:
-    def register(fn: PairCheck) -> PairCheck:
-        PAIR_CHECKS[name] = fn
-        return fn
-    return register
+pair_check = registrar(PAIR_CHECKS)
 
 
 def _years(pair: Pair) -> dict[str, Any]:

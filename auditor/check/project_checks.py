@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, TypeVar
 
 from ..model import Document, Indicator, Project
 from ..textnorm import normalise
@@ -21,13 +21,20 @@ from .profile import Profile
 Hit = dict[str, Any]
 ProjectCheck = Callable[[Project, Document, Mapping[str, Any], Profile], Iterable[Hit]]
 PROJECT_CHECKS: dict[str, ProjectCheck] = {}
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def project_check(name: str) -> Callable[[ProjectCheck], ProjectCheck]:
-    def register(fn: ProjectCheck) -> ProjectCheck:
-        PROJECT_CHECKS[name] = fn
-        return fn
-    return register
+def registrar(table: dict[str, Any]) -> Callable[[str], Callable[[F], F]]:
+    """A decorator factory that files a named check in `table` (each scope keeps its own table)."""
+    def named(name: str) -> Callable[[F], F]:
+        def register(fn: F) -> F:
+            table[name] = fn
+            return fn
+        return register
+    return named
+
+
+project_check = registrar(PROJECT_CHECKS)
 
 
 def fmt_yuan(amount: float | None) -> str:
