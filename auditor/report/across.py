@@ -13,7 +13,7 @@ from ..model import Comparison, SimilarGroup
 from ..output import temporary_path, umask
 from ..vocabulary import KIND_LABELS
 from .records import finding_dict
-from .sheets import Column, Sheet, formats
+from .sheets import Column, Sheet, formats, xlsx_options
 
 COMPARE_LAYOUT = (
     Column("序号", 4), Column("单位", 12, wrap=True), Column("项目", 16, wrap=True), Column("三级指标", 14, wrap=True),
@@ -85,8 +85,6 @@ def write_compare_workbook(path: Path, comparisons: Sequence[Comparison], groups
                            title: str = "预算绩效目标年度对比") -> None:
     """`auditor compare`'s workbook: 年度对比 (and 相似填报 when the groups are asked for), written atomically."""
     import xlsxwriter
-
-    from .excel import xlsx_options
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_path(path)

@@ -21,7 +21,7 @@ from ..model import SEVERITY_ORDER, VERDICTS, Comparison, Document, Finding, Ind
 from ..output import temporary_path, umask
 from ..vocabulary import KIND_LABELS, OVERALL_TABLE, VALUE_KIND_LABELS
 from .records import sort_findings
-from .sheets import FILL, Column, Sheet, clean, formats, page_setup
+from .sheets import FILL, Column, Sheet, clean, formats, page_setup, xlsx_options
 
 # 问题清单: what a department reads and answers first (printed), then what the tool needs to match
 # the answers back next time (after the print area; 指纹 hidden).
@@ -263,11 +263,6 @@ def failure_sheet(wb: Any, fmts: dict[str, Any], failures: Sequence[tuple[str, s
         sheet.ws.write_string(1, 0, "没有处理失败的文件")
         sheet.row = 2
     sheet.finish(title=title)
-
-
-def xlsx_options() -> dict[str, bool]:
-    """Nothing from a document is ever turned into a formula, a link or a number."""
-    return {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
 class SummaryWorkbook:

@@ -29,8 +29,7 @@ from ..record_layout import (
     indicator_key,
 )
 from ..vocabulary import OVERALL_TABLE, VALUE_KIND_LABELS
-from .excel import xlsx_options
-from .sheets import Column, Sheet, formats
+from .sheets import Column, Sheet, formats, xlsx_options
 
 _WIDTHS = {"项目": 24, "期间": 6, "一级指标": 10, "二级指标": 12, "三级指标": 28, "指标值": 18, "值类型": 7,
            "完成值": 14, "源行号": 7, "文件": 24, "单位": 20, "年度": 6, "编号": 12}

@@ -14,7 +14,7 @@ from ..output import temporary_path, umask
 from ..template import COLUMNS, LEVEL1, LEVEL2
 from ..textnorm import normalise
 from .records import sort_findings
-from .sheets import Column, Sheet, formats
+from .sheets import Column, Sheet, formats, xlsx_options
 
 EXTRA = (("原指标值", 14), ("修改说明", 40), ("需确认", 8))
 NOTES_LAYOUT = (
@@ -54,8 +54,6 @@ def _meta(p: Project) -> dict[str, object]:
 def write_fix_workbook(path: Path, doc: Document, proposals: Sequence[Proposal], left: Sequence[Finding]) -> None:
     """Write 修改建议.xlsx atomically."""
     import xlsxwriter
-
-    from .excel import xlsx_options
 
     titles = [c[0] for c in COLUMNS] + [e[0] for e in EXTRA]
     col = {t: i for i, t in enumerate(titles)}

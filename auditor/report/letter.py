@@ -21,10 +21,9 @@ from .excel import (
     write_details,
     write_excluded,
     write_issues,
-    xlsx_options,
 )
 from .records import fix_first, severity_counts
-from .sheets import LINE_HEIGHT, Column, Sheet, formats, page_setup
+from .sheets import LINE_HEIGHT, Column, Sheet, formats, page_setup, xlsx_options
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,3 +201,8 @@ class Sheet:
                 self.ws.autofilter(0, 0, self.row - 1, len(self.columns) - 1)
             page_setup(self.ws, landscape=landscape, widths=widths, title=title, last_row=self.row - 1,
                        last_col=last_col)
+
+
+def xlsx_options() -> dict[str, bool]:
+    """Nothing from a document is ever turned into a formula, a link or a number."""
+    return {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
