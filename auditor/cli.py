@@ -534,7 +534,7 @@ def fix(path: str, output: str | None, profile: str, library: str | None, max_si
     sys.exit(EXIT_OK)
 
 
-@main.group()
+@main.group(cls=_Commands)
 def library() -> None:
     """指标库：从任意一批文件汇总每个指标的二级类别、值类型、单位和常用值，供修改建议引用。"""
 

@@ -33,7 +33,8 @@ def test_summary_workbook_layout(audited):
     from openpyxl import load_workbook
 
     wb = load_workbook(audited / "审核汇总.xlsx")
-    assert wb.sheetnames == ["汇总", "问题清单", "指标明细", "已排除", "处理失败"]
+    # the samples hold two years of one bureau and three units: the comparisons across them get their sheets
+    assert wb.sheetnames == ["汇总", "问题清单", "指标明细", "已排除", "年度对比", "相似填报", "处理失败"]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
