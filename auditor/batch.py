@@ -187,6 +187,8 @@ def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool) -> I
         for p in paths:
             yield _worker((p, settings, encode))
         return
+    # scanned pages: each worker's OCR engine gets its share of the cores, not all of them
+    os.environ.setdefault("AUDITOR_OCR_THREADS", str(max(1, (os.cpu_count() or 1) // max(1, jobs))))
     timed_out = f"处理超时（超过 {settings.timeout_s:g} 秒），已停止并跳过"
     crashed = "处理进程意外退出（可能内存不足或文件触发了解析库的缺陷），已跳过"
     pool: KillingPool[tuple[str, Settings, bool], tuple[FileResult, str | None]] = KillingPool(

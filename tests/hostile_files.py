@@ -131,3 +131,15 @@ def stuck_or_upper(item: str) -> str:
         except MemoryError:
             return "MemoryError"
     return item.upper()
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A PNG whose header declares this size and holds no pixels: refused before anything is decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")

@@ -277,6 +277,7 @@ def test_attack_batch_finishes_within_limits(tmp_path):
     (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     (folder / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    (folder / "huge.png").write_bytes(hostile.png_declaring(60000, 60000))
     os.symlink(folder / "gone.txt", folder / "dangling.txt")
     (tmp_path / "secret.txt").write_text(good_text, encoding="utf-8")
     os.symlink(tmp_path / "secret.txt", folder / "outside.txt")
@@ -296,7 +297,8 @@ def test_attack_batch_finishes_within_limits(tmp_path):
     expected = {"gridspan.docx": "声明跨 1,000,000,000 列", "nan_span.docx": "不是数字",
                 "many_tables.docx": "表格过多", "merged.xlsx": "合并单元格", "far_cell.xlsx": "过大",
                 "cid.pdf": "文字层无法识别", "garbled.txt": "文字无法识别", "no_table.txt": "未找到绩效目标表",
-                "old.doc": "另存为 .docx", "old.xls": "另存为 .xlsx", "scan.png": "不支持的文件类型",
+                "old.doc": "另存为 .docx", "old.xls": "另存为 .xlsx", "scan.png": "图片无法读取",
+                "huge.png": "图片过大",
                 "dangling.txt": "链接指向的文件不存在", "outside.txt": "输入文件夹以外"}
     assert set(failures) == set(expected), failures
     for name, reason in expected.items():

@@ -11,7 +11,8 @@ from .base import Line, Source
 
 __all__ = ["LEGACY_SUFFIXES", "SUPPORTED_SUFFIXES", "Line", "Source", "read_source"]
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".text", ".xlsx", ".xlsm", ".docx", ".pdf", ".html", ".htm"})
+SUPPORTED_SUFFIXES = frozenset({".txt", ".text", ".xlsx", ".xlsm", ".docx", ".pdf", ".html", ".htm",
+                                ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})  # images: scans, read by OCR
 LEGACY_SUFFIXES = frozenset({".xls", ".doc", ".wps", ".et"})  # refused with how to convert them
 
 
@@ -30,6 +31,10 @@ def read_source(path: Path) -> Source:
         from .pdf import read_pdf
 
         return read_pdf(path)
+    if suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"):
+        from .scan import read_image
+
+        return read_image(path)
     if suffix in (".html", ".htm"):
         from .html import read_html
 

@@ -71,15 +71,41 @@ def _table_page_lines(page) -> list[str]:
     return [text for _, text in sorted(items, key=lambda item: item[0])]
 
 
+def _scanned_pages(path: Path, pages: list[int], whole: bool) -> dict[int, list[tuple[str, str]]]:
+    """The pages without a text layer, read by OCR: (text, where) per line."""
+    from .ocr import INSTALL_HINT, available
+    from .scan import place, read_cached, render
+
+    if not available():
+        if not whole:
+            return {}  # blank pages of a text PDF stay blank without the OCR extra
+        what = "PDF 没有文字层（扫描件）" if whole else f"PDF 有 {len(pages)} 页没有文字层（扫描页）"
+        raise InputError(str(path), f"{what}，{INSTALL_HINT}")
+    pdf = _open_pdfium(path)
+    try:
+        out = {}
+        for i in pages:
+            page = pdf[i]
+            try:
+                out[i] = [(line.text, place(i + 1, line)) for line in read_cached(render(page))]
+            finally:
+                page.close()
+        return out
+    finally:
+        pdf.close()
+
+
 def read_pdf(path: Path) -> Source:
     texts = page_texts(path)
-    if not any(t.strip() for t in texts):
-        raise InputError(str(path), "PDF 没有文字层（可能是扫描件），请提供可复制文字的 PDF 或先做文字识别")
-    if not legibility("\n".join(texts)).readable:
+    blank = [i for i, t in enumerate(texts) if not t.strip()]
+    if len(blank) < len(texts) and not legibility("\n".join(texts)).readable:
         raise InputError(str(path), "PDF 的文字层无法识别（字体缺少字符编码映射，复制出的是乱码），"
                                     "请提供可复制文字的 PDF 或先做文字识别")
+    scanned = _scanned_pages(path, blank, len(blank) == len(texts)) if blank else {}
+    if len(blank) == len(texts) and not any(scanned.values()):
+        raise InputError(str(path), "PDF 没有文字层（扫描件），文字识别也没有读出任何文字（空白页或图像太模糊）")
     table_pages = [i for i, t in enumerate(texts) if _TABLE_PAGE.search(re.sub(r"\s+", "", t))]
-    lines_by_page = {i: t.split("\n") for i, t in enumerate(texts)}
+    lines_by_page: dict[int, list] = {i: t.split("\n") for i, t in enumerate(texts)}
     if table_pages:
         import pdfplumber
 
@@ -90,11 +116,14 @@ def read_pdf(path: Path) -> Source:
         except Exception as exc:
             raise InputError(str(path), f"PDF 表格无法解析（{type(exc).__name__}）") from None
     text_lines: list[str] = []
-    page_of_line: list[int] = []  # the page each line of the joined text is on
+    where_of_line: list[str] = []  # the page each line of the joined text is on (and whether it was read by OCR)
     for i in range(len(texts)):
+        if i in scanned:
+            text_lines.extend([text for text, _ in scanned[i]] + [""])
+            where_of_line.extend([where for _, where in scanned[i]] + [f"第{i + 1}页"])
+            continue
         page_lines = [*lines_by_page[i], ""]
         text_lines.extend(page_lines)
-        page_of_line.extend([i + 1] * len(page_lines))
-    lines = [Line(ln.number, ln.text, f"第{page_of_line[ln.number - 1]}页")
-             for ln in clean_lines("\n".join(text_lines))]
-    return Source(str(path), "pdf", tuple(lines))
+        where_of_line.extend([f"第{i + 1}页"] * len(page_lines))
+    lines = [Line(ln.number, ln.text, where_of_line[ln.number - 1]) for ln in clean_lines("\n".join(text_lines))]
+    return Source(str(path), "scan" if len(scanned) == len(texts) else "pdf", tuple(lines))
