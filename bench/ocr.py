@@ -62,6 +62,7 @@ def main() -> None:
     tesseract = None if args.no_tesseract else shutil.which("tesseract")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        __import__("os").environ["XDG_CACHE_HOME"] = str(work / "cache")  # every page read, none from a cache
         pages, truths, scans = [], [], []
         for stem in STEMS:
             printed = printed_pdf(stem, work)
@@ -103,6 +104,16 @@ def main() -> None:
                   f"characters precision {precision_t:.3f} recall {recall_t:.3f}")
         else:
             print("Tesseract not measured (not installed, or --no-tesseract)")
+
+        from auditor.extract import extract_path
+
+        one = scans[-1]
+        count = len(pdfium.PdfDocument(str(one)))
+        start = time.perf_counter()
+        extract_path(one)
+        one_s = time.perf_counter() - start
+        print(f"one scanned PDF read alone ({count} pages, pages in parallel threads on every core): {one_s:.1f} s, "
+              f"{count / one_s:.2f} pages/s")
 
         out = work / "out"
         start = time.perf_counter()

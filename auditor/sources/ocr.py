@@ -24,23 +24,33 @@ class OcrUnavailable(RuntimeError):
     """The OCR extra is not installed."""
 
 
-def threads() -> int:
-    """Threads for one engine: the batch shares the cores among its workers (AUDITOR_OCR_THREADS);
-    -1 lets ONNX Runtime use every core (a single file read alone)."""
+def budget() -> int:
+    """Cores this process may use for OCR: the batch shares the machine's among its workers
+    (AUDITOR_OCR_THREADS, set by batch.py); a file read alone has them all."""
     try:
         return max(1, int(os.environ["AUDITOR_OCR_THREADS"]))
     except (KeyError, ValueError):
-        return -1
+        return max(1, os.cpu_count() or 1)
 
 
-@lru_cache(maxsize=1)
-def engine() -> Any:
+def split(pages: int) -> tuple[int, int]:
+    """(pages read at once, threads of each engine) within the budget: pages in parallel first (the
+    engine releases the GIL), the rest of the cores inside each engine."""
+    cores = budget()
+    at_once = max(1, min(pages, cores))
+    return at_once, max(1, cores // at_once)
+
+
+@lru_cache(maxsize=4)
+def engine(threads: int = 0) -> Any:
+    """The engine with `threads` intra-op threads (0: the whole budget). One per thread count, shared
+    by the page threads (ONNX Runtime sessions may run from several threads at once)."""
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
         raise OcrUnavailable(INSTALL_HINT) from None
-    count = threads()
-    ocr = RapidOCR(intra_op_num_threads=count, inter_op_num_threads=1 if count > 0 else -1)
+    count = threads or budget()
+    ocr = RapidOCR(intra_op_num_threads=count, inter_op_num_threads=1)
     # one line at a time: a batch pads every line to the widest one's shape, and the recogniser then
     # drops or invents characters at the ends (a closing ” lost); measured faster too (1.2 s vs 2.2 s a page)
     ocr.text_rec.rec_batch_num = 1

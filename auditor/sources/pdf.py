@@ -72,24 +72,34 @@ def _table_page_lines(page) -> list[str]:
 
 
 def _scanned_pages(path: Path, pages: list[int], whole: bool) -> dict[int, list[tuple[str, str]]]:
-    """The pages without a text layer, read by OCR: (text, where) per line."""
-    from .ocr import INSTALL_HINT, available
+    """The pages without a text layer, read by OCR: (text, where) per line. Pages are read several at a
+    time in threads of this process (within its time and memory limits), as many as its share of cores."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .ocr import INSTALL_HINT, available, engine, split
     from .scan import place, read_cached, render
 
     if not available():
         if not whole:
             return {}  # blank pages of a text PDF stay blank without the OCR extra
-        what = "PDF 没有文字层（扫描件）" if whole else f"PDF 有 {len(pages)} 页没有文字层（扫描页）"
-        raise InputError(str(path), f"{what}，{INSTALL_HINT}")
+        raise InputError(str(path), f"PDF 没有文字层（扫描件），{INSTALL_HINT}")
+    at_once, threads = split(len(pages))
+    ocr = engine(threads)
+    out: dict[int, list[tuple[str, str]]] = {}
     pdf = _open_pdfium(path)
     try:
-        out = {}
-        for i in pages:
-            page = pdf[i]
-            try:
-                out[i] = [(line.text, place(i + 1, line)) for line in read_cached(render(page))]
-            finally:
-                page.close()
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
+            for start in range(0, len(pages), at_once):
+                chunk = pages[start:start + at_once]
+                images = []
+                for i in chunk:  # PDFium renders in this thread only (it is not thread-safe)
+                    page = pdf[i]
+                    try:
+                        images.append(render(page))
+                    finally:
+                        page.close()
+                for i, lines in zip(chunk, pool.map(lambda gray: read_cached(gray, ocr), images), strict=True):
+                    out[i] = [(line.text, place(i + 1, line)) for line in lines]
         return out
     finally:
         pdf.close()

@@ -324,7 +324,7 @@ DPI = 200  # scans are read at 200 dpi (150–200 is what counties publish; more
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})
 
 
-def read_cached(gray: Any) -> list[PageLine]:
+def read_cached(gray: Any, engine: Any = None) -> list[PageLine]:
     """read_page, through the page cache (the same scan in another batch is not read again)."""
     from .ocr import cached, page_key, store
 
@@ -332,7 +332,7 @@ def read_cached(gray: Any) -> list[PageLine]:
     hit = cached(key)
     if hit is not None:
         return [PageLine(d["text"], d["top"], d["low"]) for d in hit]
-    lines = read_page(gray)
+    lines = read_page(gray, engine)
     store(key, [{"text": x.text, "top": x.top, "low": x.low_confidence} for x in lines])
     return lines
 
