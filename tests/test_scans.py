@@ -135,3 +135,44 @@ def test_findings_on_scanned_rows_say_so(printed, tmp_path):
     findings = check_document(extract_path(scan))
     rows = [f for f in findings if f.level3]
     assert rows and all("文字识别" in f.location.where for f in rows)
+
+
+def _unruled_page(lines: list[str], font_path: str):
+    """Rows of cells drawn at aligned columns with no ruling at all, as a table typed with spaces prints."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(font_path, 28)
+    rows = [line.split("\t") for line in lines]
+    columns = max(len(r) for r in rows)
+    widths = [max((font.getlength(r[c]) for r in rows if c < len(r)), default=0) + 120 for c in range(columns)]
+    image = Image.new("L", (int(sum(widths)) + 100, 60 * len(rows) + 100), 255)
+    draw = ImageDraw.Draw(image)
+    for i, row in enumerate(rows):
+        x = 50
+        for c, cell in enumerate(row):
+            draw.text((x, 50 + 60 * i), cell, font=font, fill=0)
+            x += widths[c]
+    return image
+
+
+def test_a_table_printed_without_rules_is_read_by_position(gold, tmp_path):
+    import glob
+
+    from layouts import expected as printed_as
+    from layouts import render_text
+
+    fonts = glob.glob("/usr/share/fonts/truetype/wqy/wqy-*.tt*")
+    if not fonts:
+        pytest.skip("no Chinese font here (.ci/run installs fonts-wqy-microhei)")
+    sample = dict(gold["002_4d30544783f67109"], projects=gold["002_4d30544783f67109"]["projects"][5:6])
+    text = render_text(sample, "plain", "tabs")
+    lines = [line for line in text.split("\n") if (line.strip() and len(line) < 60) or "\t" in line]
+    lines = [line for line in lines if len(line) < 120]  # long goal paragraphs wrap in print: left out here
+    path = tmp_path / "无线表格.png"
+    _unruled_page(lines, fonts[0]).save(path)
+    doc = extract_path(path)
+    expected = printed_as(sample, "plain")["projects"][0]  # one column set prints the 年度 rows
+    assert [p.name for p in doc.projects] == [expected["name"]]
+    got = {(r.level2, r.level3, r.value.raw) for r in doc.projects[0].indicators}
+    want = {(r["level2"], r["level3"], r["value"]) for r in expected["indicators"]}
+    assert len(got & want) >= 0.8 * len(want)

@@ -2,6 +2,9 @@
 other sources give: text outside tables as lines, each table row as its cells joined by tabs, a merged
 cell's text in its first cell (as pdfplumber gives a ruled table).
 
+Text outside ruled tables is read line by line, and a line's stretches that stand far apart are its
+cells (a table printed without rules, aligned by position).
+
 A page is turned upright (quarter turns by the direction of its text lines, then a skew of up to 4°
 by the angle that makes its rows sharpest), its ruled lines found with OpenCV morphology, the table
 grid rebuilt from them (a cell spans the grid cells no ruled line separates), and every cell's text
@@ -42,14 +45,36 @@ def _binary(gray: Any) -> Any:
 
 
 def _rules(bw: Any) -> tuple[Any, Any]:
-    """The horizontal and the vertical ruled lines (long thin runs of ink)."""
+    """The horizontal and the vertical ruled lines (long thin runs of ink). A stroke of a large glyph can
+    be as long as a short rule: a vertical run counts only where it meets a horizontal rule (a cell's
+    border does, a glyph padded inside its cell never does), a horizontal one where it meets a vertical
+    rule or runs an eighth of the page."""
     cv2 = _cv2()
     h, w = bw.shape
     horizontal = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(25, w // 35), 1)))
     # a table's last row at the foot of a page may stand alone: a kernel a little taller than a line of
-    # text (the page's height / 60 is about 1.2 em at any dpi) finds its borders, and no stroke of a glyph
+    # text (the page's height / 60 is about 1.2 em at 150–200 dpi) finds its borders
     vertical = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(18, h // 60))))
+    vertical = _touching(vertical, horizontal, 0)
+    horizontal = _touching(horizontal, vertical, w // 8)
     return horizontal, vertical
+
+
+def _touching(lines: Any, others: Any, long_enough: int) -> Any:
+    """The runs of `lines` that meet a run of `others` (or are at least `long_enough` long)."""
+    import numpy as np
+
+    cv2 = _cv2()
+    near = cv2.dilate(others, np.ones((9, 9), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    if count <= 1:
+        return lines
+    meets = np.zeros(count, bool)
+    meets[np.unique(labels[(labels > 0) & (near > 0)])] = True
+    if long_enough:
+        meets |= np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= long_enough
+    meets[0] = False
+    return np.where(meets[labels], 255, 0).astype(np.uint8)
 
 
 def _rotate(gray: Any, degrees: float) -> Any:
@@ -314,7 +339,9 @@ def _assemble(grids: list[Grid], crops: list[_Crop], results: list[tuple[str, fl
         grouped.setdefault(key, []).append((top, left, text, score))
     for top, parts in grouped.items():
         parts.sort(key=lambda p: p[1])
-        text = " ".join(p[2] for p in parts if p[2].strip()).strip()
+        # stretches of a line far apart (more than three characters of blank) are the cells of a table
+        # printed without rules: tab-separated, as the extractor reads any other table
+        text = "\t".join(p[2].strip() for p in parts if p[2].strip())
         if text:
             out.append(PageLine(text, top, any(p[3] < LOW_CONFIDENCE for p in parts)))
     return sorted(out, key=lambda line: line.top)
