@@ -6,6 +6,7 @@ Exit codes follow the linters: 0 clean, 1 findings, 2 unreadable input or usage 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -392,15 +393,29 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
     cache = _open_cache(cache_path, no_cache)
     bar = None
 
+    began = [0.0, 0]  # when the files started, how many are done
+
+    def rate(_item: object) -> str:
+        elapsed = time.monotonic() - began[0]
+        return f"{began[1] / elapsed:.1f} 份/秒" if began[1] and elapsed > 0 else ""
+
     def start(total: int) -> None:
+        """Files done of all, the rate and the time left — on a terminal only (quiet when piped or -q)."""
         nonlocal bar
+        began[0] = time.monotonic()
         if not quiet and sys.stderr.isatty():
-            bar = click.progressbar(length=total, label="审核中", file=sys.stderr)
+            bar = click.progressbar(length=total, label="审核中", file=sys.stderr, show_pos=True, show_eta=True,
+                                    item_show_func=rate)
+
+    def one_done() -> None:
+        began[1] += 1
+        if bar is not None:
+            bar.update(1, current_item=began[1])
 
     try:
         letter = api.Letter(office=office.strip(), deadline=deadline.strip())
         outcome = api.audit_to(paths, outdir, options, per_unit, list(baseline), cache, letter, on_total=start,
-                               on_file=lambda: bar.update(1) if bar is not None else None,
+                               on_file=one_done,
                                on_failure=lambda f: report_error(InputError(f.path, f.error)))
     except api.NoInputs as exc:
         fail(str(exc))

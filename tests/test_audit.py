@@ -360,3 +360,31 @@ def test_workbooks_explain_the_weights_of_the_profile_in_force(tmp_path):
     assert any("错误 20、警告 5、提示 0.5" in str(t) for t in texts)
     summary = [c for row in load_workbook(out / "审核汇总.xlsx")["汇总"].iter_rows(values_only=True) for c in row if c]
     assert any("错误 20、警告 5、提示 0.5" in str(t) for t in summary)
+
+
+def test_progress_on_a_terminal_and_quiet_when_piped(tmp_path):
+    """A long batch shows files done of all, the rate and the time left on a terminal; a pipe gets none."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "auditor", "audit", str(SAMPLES), "--no-cache", "-o"]
+    leader, follower = pty.openpty()
+    run = subprocess.run([*command, str(tmp_path / "tty")], stdout=subprocess.DEVNULL, stderr=follower, timeout=300)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    text = shown.decode("utf-8", "replace")
+    assert run.returncode == 0
+    assert "审核中" in text and "4/4" in text and "份/秒" in text
+    piped = subprocess.run([*command, str(tmp_path / "pipe")], capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0 and "审核中" not in piped.stderr and "已审核 4 份文件" in piped.stderr
