@@ -354,6 +354,7 @@ class FolderAudit:
     up_to_date: bool = False  # nothing had changed: the reports already in the folder were kept
     comparisons: int = 0  # 年度对比 findings (a unit against its earlier year in the batch)
     groups: int = 0  # 相似填报 groups (projects of different units filled in alike)
+    units_kept: int = 0  # units' workbooks left as an earlier run wrote them (their content unchanged)
 
 
 def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str], options: Options | None = None,
@@ -409,7 +410,8 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                            up_to_date=True)
     if on_total is not None:
         on_total(len(inputs))
-    writers = ReportWriters(out, profile.name, per_unit, known, profile.explain_scores(), letter)
+    writers = ReportWriters(out, profile.name, per_unit, known, profile.explain_scores(), letter,
+                            manifest.previous_units(out, UNITS_FOLDER) if per_unit else None)
     for failure in skipped:
         writers.fail(failure.path, failure.error)
     audited: list[Document] = []  # for the comparisons across years and units, once every file is in
@@ -438,10 +440,12 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
         outcome.written = writers.close(outcome.suppressed, found.comparisons if found.pairs else None,
                                         found.groups if several_units else None)
         outcome.failed = len(outcome.failures)
+        outcome.units_kept = writers.units.kept if writers.units else 0
     except BaseException as exc:
         writers.abort(exc)
         raise
     if cache is not None:
         manifest.save(out, state, outcome.written,
-                      {"done": outcome.done, "failed": len(outcome.failures), "suppressed": outcome.suppressed})
+                      {"done": outcome.done, "failed": len(outcome.failures), "suppressed": outcome.suppressed},
+                      writers.units.keys if writers.units else None)
     return outcome

@@ -53,10 +53,19 @@ def up_to_date(outdir: Path, state: dict[str, Any]) -> dict[str, Any] | None:
     return previous
 
 
-def save(outdir: Path, state: dict[str, Any], outputs: list[Path], summary: dict[str, Any]) -> None:
+def previous_units(outdir: Path, folder: str) -> dict[str, list]:
+    """The units' workbooks an earlier run wrote: name → [content key, size, mtime] (see UnitWorkbooks)."""
+    previous = load(outdir) or {}
+    stamps = previous.get("outputs") or {}
+    return {name: [key, *(stamps.get(f"{folder}/{name}") or [None, None])]
+            for name, key in (previous.get("units") or {}).items()}
+
+
+def save(outdir: Path, state: dict[str, Any], outputs: list[Path], summary: dict[str, Any],
+         units: dict[str, str] | None = None) -> None:
     from .output import atomic_writer
 
-    data = {"state": state, "summary": summary,
-            "outputs": {str(p.relative_to(outdir)): file_stamp(p) for p in outputs}}
+    data = {"state": state, "summary": summary, "units": units or {},
+            "outputs": {p.relative_to(outdir).as_posix(): file_stamp(p) for p in outputs}}
     with atomic_writer(outdir / NAME) as handle:
         json.dump(data, handle, ensure_ascii=False)

@@ -34,6 +34,9 @@ OFFICES = ["教育局", "卫生健康局", "农业农村局", "交通运输局",
            "住房和城乡建设局", "自然资源局", "财政局", "商务局", "审计局", "统计局", "应急管理局", "林业局"]
 
 
+PER_UNIT = False  # --per-unit: the audits write every unit's workbook too
+
+
 def vary(text: str, rnd: random.Random, index: int) -> str:
     """Another unit with other targets; a value printed twice (实施期 and 年度) changes the same way."""
     unit = f"{rnd.choice(PLACES)}区{rnd.choice(OFFICES)}{index}"
@@ -86,6 +89,8 @@ def full_audit(corpus: Path, out: Path, cache: Path | None, jobs: int | None) ->
     command += ["--cache", str(cache)] if cache else ["--no-cache"]
     if jobs:
         command += ["--jobs", str(jobs)]
+    if PER_UNIT:
+        command.append("--per-unit")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -99,7 +104,10 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--keep", type=Path, help="keep the corpus and reports in this folder")
+    parser.add_argument("--per-unit", action="store_true", help="every audit also writes the units' workbooks")
     args = parser.parse_args()
+    global PER_UNIT
+    PER_UNIT = args.per_unit
     work = args.keep or Path(tempfile.mkdtemp(prefix="auditor-bench-"))
     corpus = work / "corpus"
     shutil.rmtree(corpus, ignore_errors=True)

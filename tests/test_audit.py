@@ -388,3 +388,32 @@ def test_progress_on_a_terminal_and_quiet_when_piped(tmp_path):
     assert "审核中" in text and "4/4" in text and "份/秒" in text
     piped = subprocess.run([*command, str(tmp_path / "pipe")], capture_output=True, text=True, timeout=300)
     assert piped.returncode == 0 and "审核中" not in piped.stderr and "已审核 4 份文件" in piped.stderr
+
+
+def test_a_rerun_rewrites_only_the_units_that_changed(tmp_path):
+    """One input edited: its unit's workbook is written again, the others' are left as they were."""
+    import shutil
+
+    from auditor import api
+    from auditor.cache import ResultCache
+
+    inputs = tmp_path / "in"
+    shutil.copytree(SAMPLES, inputs)
+    out = tmp_path / "out"
+    cache = ResultCache(tmp_path / "cache.sqlite")
+    first = api.audit_to([inputs], out, per_unit=True, cache=cache)
+    units = sorted((out / "各单位审核意见").glob("*.xlsx"))
+    assert len(units) == 4 and first.units_kept == 0
+    stamps = {p.name: p.stat().st_mtime_ns for p in units}
+    edited = inputs / "002_4d30544783f67109.txt"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("≥95%", "≥90%", 1), encoding="utf-8")
+    second = api.audit_to([inputs], out, per_unit=True, cache=cache)
+    changed = {p.name for p in units if p.stat().st_mtime_ns != stamps[p.name]}
+    assert second.units_kept == 3 and len(changed) == 1 and "人民政府办公室" in changed.pop()
+    # a workbook someone touched since is written again, not trusted
+    kept = next(p for p in units if "人民政府办公室" not in p.name)
+    kept.write_bytes(kept.read_bytes())
+    edited.write_text(edited.read_text(encoding="utf-8").replace("≥90%", "≥95%", 1), encoding="utf-8")
+    third = api.audit_to([inputs], out, per_unit=True, cache=cache)
+    assert third.units_kept == 2
+    cache.close()

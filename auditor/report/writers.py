@@ -8,8 +8,11 @@ leaves nothing of it half written in the summary or the JSON.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from ..model import Comparison, Review, SimilarGroup
@@ -25,37 +28,68 @@ JSON_LINES = "审核结果.jsonl"  # one line per document or failure: for machi
 UNITS_FOLDER = "各单位审核意见"
 
 
-class UnitWorkbooks:
-    """One workbook per unit, named after it; names made safe and unique."""
+@lru_cache(maxsize=1)
+def _layout_digest() -> str:
+    """The code that lays out a unit's workbook: a new version writes every workbook again."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
 
-    def __init__(self, folder: Path, reviews: dict[str, Review], scoring: str, letter: Letter) -> None:
+
+class UnitWorkbooks:
+    """One workbook per unit, named after it; names made safe and unique. A workbook whose content would
+    be the same as the one an earlier run left (same findings, scores, reviews, letter and layout; the
+    file untouched since) is kept, not written again (`previous`: name → [content key, size, mtime])."""
+
+    def __init__(self, folder: Path, reviews: dict[str, Review], scoring: str, letter: Letter,
+                 previous: dict[str, list] | None = None) -> None:
         self.folder, self.reviews, self.scoring, self.letter = folder, reviews, scoring, letter
+        self.previous = previous or {}
         self.names: set[str] = set()
         self.written: list[Path] = []
+        self.keys: dict[str, str] = {}
+        self.kept = 0
+
+    def _key(self, checked: CheckedDocument) -> str:
+        fingerprints = sorted(f.fingerprint() for f in (*checked.findings, *checked.suppressed))
+        reviews = [[fp, *dataclasses.astuple(self.reviews[fp])] for fp in fingerprints if fp in self.reviews]
+        content = [checked_dict(checked), sorted(fingerprints), reviews, self.scoring,
+                   [self.letter.office, self.letter.dated(), self.letter.deadline], _layout_digest()]
+        return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
     def write(self, checked: CheckedDocument) -> None:
+        from ..manifest import file_stamp
+
         doc = checked.document
         name = safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
         candidate, n = name, 2
         while candidate.casefold() in self.names:
             candidate, n = f"{name}_{n}", n + 1
         path = self.folder / f"{candidate}.xlsx"
-        write_unit_workbook(path, doc, checked.findings, checked.score.score, checked.score.grade,
-                            checked.table_scores, self.reviews, self.scoring, self.letter, checked.suppressed)
+        key = self._key(checked)
+        before = self.previous.get(path.name)
+        if before and before[0] == key and file_stamp(path) == before[1:]:
+            self.kept += 1
+        else:
+            write_unit_workbook(path, doc, checked.findings, checked.score.score, checked.score.grade,
+                                checked.table_scores, self.reviews, self.scoring, self.letter, checked.suppressed)
         self.names.add(candidate.casefold())
         self.written.append(path)
+        self.keys[path.name] = key
 
 
 class ReportWriters:
     def __init__(self, outdir: Path, profile: str | None, per_unit: bool, reviews: dict[str, Review] | None,
-                 scoring: str, letter: Letter | None = None) -> None:
+                 scoring: str, letter: Letter | None = None, previous_units: dict[str, list] | None = None) -> None:
         """`scoring`: how scores are made under the profile in force, as the workbooks explain it;
         `reviews`: what an earlier review wrote beside each finding, carried into the new workbooks."""
         self.outdir = outdir
         reviews = reviews or {}
         letter = letter or Letter()
         self.summary = SummaryWorkbook(outdir / SUMMARY, reviews, scoring, letter.office)
-        self.units = UnitWorkbooks(outdir / UNITS_FOLDER, reviews, scoring, letter) if per_unit else None
+        self.units = (UnitWorkbooks(outdir / UNITS_FOLDER, reviews, scoring, letter, previous_units)
+                      if per_unit else None)
         self.failures: list[dict[str, str]] = []
         self._json = atomic_writer(outdir / JSON_REPORT)
         self._handle = self._json.__enter__()
