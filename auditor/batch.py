@@ -130,9 +130,15 @@ def file_key(path: str) -> str | None:
         return None
 
 
-def _worker(args: tuple[str, Settings, bool]) -> tuple[FileResult, str | None]:
-    """Audit one file in a worker; encode it for the cache there too, so the main process only stores it."""
-    path, settings, encode = args
+Task = tuple[str, Settings, bool, int | None]  # path, settings, encode for the cache, OCR threads (None: all)
+
+
+def _worker(args: Task) -> tuple[FileResult, str | None]:
+    """Audit one file in a worker; encode it for the cache there too, so the main process only stores it.
+    A worker's OCR engine uses its share of the cores (scanned pages), not all of them."""
+    path, settings, encode, ocr_threads = args
+    if ocr_threads:
+        os.environ["AUDITOR_OCR_THREADS"] = str(ocr_threads)
     result = audit_file(path, settings)
     return result, (_encode(result) if encode and result.error is None else None)
 
@@ -185,15 +191,14 @@ def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool) -> I
 
     if jobs <= 1 and settings.timeout_s <= 0 and settings.memory_mb <= 0:
         for p in paths:
-            yield _worker((p, settings, encode))
+            yield _worker((p, settings, encode, None))
         return
-    # scanned pages: each worker's OCR engine gets its share of the cores, not all of them
-    os.environ.setdefault("AUDITOR_OCR_THREADS", str(max(1, (os.cpu_count() or 1) // max(1, jobs))))
+    share = max(1, default_jobs() // max(1, jobs))
     timed_out = f"处理超时（超过 {settings.timeout_s:g} 秒），已停止并跳过"
     crashed = "处理进程意外退出（可能内存不足或文件触发了解析库的缺陷），已跳过"
-    pool: KillingPool[tuple[str, Settings, bool], tuple[FileResult, str | None]] = KillingPool(
+    pool: KillingPool[Task, tuple[FileResult, str | None]] = KillingPool(
         work=_worker,
         on_timeout=lambda item: (FileResult(display_path(item[0]), error=timed_out), None),
         on_crash=lambda item: (FileResult(display_path(item[0]), error=crashed), None),
         jobs=jobs, timeout_s=settings.timeout_s, memory_mb=settings.memory_mb)
-    yield from pool.map([(p, settings, encode) for p in paths])
+    yield from pool.map([(p, settings, encode, share) for p in paths])

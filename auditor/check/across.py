@@ -137,6 +137,8 @@ def similar_groups(documents: Sequence[Document], rules: Sequence[Rule], profile
     batch_rules = [r for r in rules if r.scope == "batch" and r.check == "similar_projects"]
     if not batch_rules:
         return []
+    if len({name_key(doc.unit) for doc in documents if doc.unit}) < 2:
+        return []  # one unit (a self-check): nothing to compare, and no MinHash to load
     items = [(doc, p, _shingles(p)) for doc in documents if doc.unit for p in doc.projects
              if len(compared_rows(p)) >= profile.unit_similarity_min_rows]
     edges = _similar_pairs([s for _, _, s in items], profile.unit_similarity)

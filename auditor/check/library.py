@@ -53,8 +53,10 @@ def pattern(row: Indicator) -> str:
 
 
 def _rows(p: Project) -> tuple[Indicator, ...]:
-    rows = p.annual_indicators if p.has_annual_columns and p.annual_indicators else p.indicators
-    return tuple(r for r in rows if r.level3.strip() and r.value.text)
+    """The rows a year is judged by (as the comparisons read them), those with both a name and a value."""
+    from .across import compared_rows
+
+    return tuple(r for r in compared_rows(p) if r.level3.strip() and r.value.text)
 
 
 def build(checked: Iterable[tuple[Document, Sequence[Finding]]], path: Path) -> dict[str, int]:
@@ -127,12 +129,21 @@ class Library:
                                "请重新生成")
         self.counts = {k: int(v) for k, v in meta.items() if k != "version"}
         self._index: Any = None
+        self._near: dict[tuple[str, str, int], list[tuple[int, float]]] = {}  # a table's findings ask alike
 
     def close(self) -> None:
         self.db.close()
 
     def _nearest(self, name: str, goal: str, limit: int) -> list[tuple[int, float]]:
         """The projects most like this one (by the words of name and goal): (project id, cosine)."""
+        key = (name, goal, limit)
+        if key not in self._near:
+            if len(self._near) >= 256:  # the findings of one document ask alike; a batch moves on
+                self._near.clear()
+            self._near[key] = self._rank(name, goal, limit)
+        return self._near[key]
+
+    def _rank(self, name: str, goal: str, limit: int) -> list[tuple[int, float]]:
         if self._index is None:
             from sklearn.feature_extraction.text import TfidfVectorizer
 

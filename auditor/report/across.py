@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Comparison, SimilarGroup
-from ..output import temporary_path, umask
+from ..output import atomic_writer
 from ..vocabulary import KIND_LABELS
 from .records import finding_dict
 from .sheets import Column, Sheet, formats, xlsx_options
@@ -86,15 +86,9 @@ def write_compare_workbook(path: Path, comparisons: Sequence[Comparison], groups
     """`auditor compare`'s workbook: 年度对比 (and 相似填报 when the groups are asked for), written atomically."""
     import xlsxwriter
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_path(path)
-    try:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, **xlsx_options()})
+    with atomic_writer(path, binary=True) as handle:
+        wb = xlsxwriter.Workbook(handle, {"in_memory": True, **xlsx_options()})
         fmts = formats(wb)
         write_comparisons(wb, fmts, comparisons, f"{title}：年度对比")
         write_similar(wb, fmts, groups, f"{title}：相似填报")
         wb.close()
-        os.chmod(tmp, 0o666 & ~umask())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -5,18 +5,18 @@ the workbook back like any filled-in template."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..model import Document, Finding, Indicator, Project, Proposal
-from ..output import temporary_path, umask
+from ..output import atomic_writer
 from ..template import COLUMNS, LEVEL1, LEVEL2
 from ..textnorm import normalise
 from .records import sort_findings
 from .sheets import Column, Sheet, formats, xlsx_options
 
 EXTRA = (("原指标值", 14), ("修改说明", 40), ("需确认", 8))
+WIDTHS = {title: width for title, width, *_ in (*COLUMNS, *EXTRA)}
 NOTES_LAYOUT = (
     Column("序号", 5), Column("项目", 24, wrap=True), Column("期间", 6), Column("三级指标", 20, wrap=True),
     Column("原指标值", 14, wrap=True), Column("建议值", 16, wrap=True), Column("依据", 36, wrap=True),
@@ -62,18 +62,15 @@ def write_fix_workbook(path: Path, doc: Document, proposals: Sequence[Proposal],
     for p in proposals:
         if p.original is None:
             added.setdefault(p.project, []).append(p)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_path(path)
-    try:
-        wb = xlsxwriter.Workbook(str(tmp), {**xlsx_options()})
+    with atomic_writer(path, binary=True) as handle:
+        wb = xlsxwriter.Workbook(handle, {"in_memory": True, **xlsx_options()})
         fmts = formats(wb)
         changed = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "text_wrap": True, "valign": "top"})
         new_row = wb.add_format({"bg_color": "#E2EFDA", "border": 1, "text_wrap": True, "valign": "top"})
         ws = wb.add_worksheet("绩效目标")
         for c, title in enumerate(titles):
             ws.write_string(0, c, title, fmts["header"])
-            width = dict(COLUMNS_WIDTHS).get(title, 12)
-            ws.set_column(c, c, width)
+            ws.set_column(c, c, WIDTHS.get(title, 12))
         r = 1
         for project in doc.projects:
             first = True
@@ -116,13 +113,6 @@ def write_fix_workbook(path: Path, doc: Document, proposals: Sequence[Proposal],
         for i, text in enumerate(GUIDE):
             guide.write_string(i, 0, text)
         wb.close()
-        os.chmod(tmp, 0o666 & ~umask())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-COLUMNS_WIDTHS = [(c[0], c[1]) for c in COLUMNS] + list(EXTRA)
 
 
 def _write_row(ws, r: int, col: dict[str, int], values: dict[str, object], fmt: dict) -> None:

@@ -92,10 +92,11 @@ def _sharpness(bw_small: Any, degrees: float) -> float:
     return float(np.var(profile))
 
 
-def skew_angle(gray: Any, limit: float = 4.0) -> float:
-    """The rotation (degrees) that makes the page's rows sharpest: coarse steps, then fine ones."""
+def skew_angle(gray: Any, limit: float = 4.0, bw: Any = None) -> float:
+    """The rotation (degrees) that makes the page's rows sharpest: coarse steps, then fine ones
+    (`bw`: the page's ink, when the caller has it already)."""
     cv2 = _cv2()
-    bw = _binary(gray)
+    bw = _binary(gray) if bw is None else bw
     scale = 800 / max(bw.shape)
     small = cv2.resize(bw, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bw
     best = max((a / 2 for a in range(int(-limit * 2), int(limit * 2) + 1)), key=lambda a: _sharpness(small, a))
@@ -113,8 +114,8 @@ def upright(gray: Any) -> Any:
     text = cv2.bitwise_and(bw, cv2.bitwise_not(cv2.bitwise_or(horizontal, vertical)))
     rows, cols = np.var(text.sum(axis=1, dtype=np.float64)), np.var(text.sum(axis=0, dtype=np.float64))
     if cols > rows * 1.5:
-        gray = cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
-    angle = skew_angle(gray)
+        gray, bw = cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE), cv2.rotate(bw, cv2.ROTATE_90_CLOCKWISE)
+    angle = skew_angle(gray, bw=bw)
     return _rotate(gray, angle) if abs(angle) >= 0.05 else gray
 
 
