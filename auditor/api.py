@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batch import FileResult, Settings, default_jobs, run_batch
+from .batch import Engine, FileResult, Settings, default_jobs, run_batch
 from .cache import ResultCache
+from .cluster import ClusterError as ClusterError  # raised while a dask batch runs
 from .errors import InputError
 from .inputs import collect_inputs, display_path
 from .model import Comparison, Document, Finding, Proposal, Review, SimilarGroup
@@ -60,6 +61,8 @@ class Options:
     memory_mb: float = 2048.0  # per worker process (0: no cap)
     jobs: int | None = None  # worker processes (default: the CPU count)
     library: str | None = None  # an indicator library (`auditor library build`): suggestions cite similar projects
+    engine: str = "local"  # local worker processes, or "dask" (a dask.distributed cluster)
+    scheduler: str | None = None  # the dask scheduler's address (tcp://host:8786); None: a LocalCluster of `jobs`
 
     def settings(self, check: bool = True) -> Settings:
         return Settings(profile=self.profile, select=self.select, ignore=self.ignore, rules=self.rules,
@@ -200,7 +203,7 @@ def results(inputs: Sequence[str], options: Options, cache: ResultCache | None =
     _, profile = load(options)
     false_positives = _false_positives(reviews)
     library = open_library(options.library) if options.library else None
-    for result in _run(inputs, options.settings(), options.jobs, cache, keys):
+    for result in _run(inputs, options.settings(), options.jobs, cache, keys, _engine(options)):
         if on_file is not None:
             on_file()
         if result.document is None:
@@ -260,9 +263,14 @@ def _false_positives(reviews: Reviews | None) -> frozenset[str]:
     return frozenset(fp for fp, r in _as_reviews(reviews).items() if r.verdict == "误报")
 
 
+def _engine(options: Options) -> Engine | None:
+    return Engine("dask", options.scheduler) if options.engine == "dask" else None
+
+
 def _run(inputs: Sequence[str], settings: Settings, jobs: int | None, cache: ResultCache | None = None,
-         keys: Sequence[str | None] | None = None) -> Iterator[FileResult]:
-    return run_batch(inputs, settings, jobs or min(default_jobs(), max(1, len(inputs))), cache, keys=keys)
+         keys: Sequence[str | None] | None = None, engine: Engine | None = None) -> Iterator[FileResult]:
+    return run_batch(inputs, settings, jobs or min(default_jobs(), max(1, len(inputs))), cache, keys=keys,
+                     engine=engine)
 
 
 @dataclass

@@ -49,6 +49,16 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class Engine:
+    """Where the files are audited: `local` worker processes (the default) or a `dask` cluster
+    (`scheduler`: its address; None starts a LocalCluster of `jobs` workers on this machine)."""
+
+    kind: str = "local"
+    scheduler: str | None = None
+    ocr_threads: int | None = 1  # OCR threads per cluster task (a cluster worker is one core)
+
+
+@dataclass(frozen=True, slots=True)
 class FileResult:
     path: str
     document: Document | None = None
@@ -67,16 +77,17 @@ def _engine(settings: Settings):
 NO_TABLE = "未找到绩效目标表（文件中没有项目支出绩效目标表、整体支出绩效目标表或绩效自评表），未评分"
 
 
-def audit_file(path: str, settings: Settings) -> FileResult:
+def audit_file(path: str, settings: Settings, shown: str | None = None) -> FileResult:
     """Extract and check one file; every failure becomes a FileResult with its reason.
 
-    Runs inside a worker that the pool kills past the time limit; here only the size is checked."""
+    Runs inside a worker that the pool kills past the time limit; here only the size is checked.
+    `shown`: the name reports give the file (a cluster worker reads it by its absolute path)."""
     import dataclasses
 
     from .extract import extract_path
     from .inputs import display_path
 
-    shown = display_path(path)
+    shown = shown or display_path(path)
     try:
         size = os.path.getsize(path)
         if size > settings.max_size_mb * 1024 * 1024:
@@ -130,16 +141,17 @@ def file_key(path: str) -> str | None:
         return None
 
 
-Task = tuple[str, Settings, bool, int | None]  # path, settings, encode for the cache, OCR threads (None: all)
+# path, settings, encode for the cache, OCR threads (None: all), the name reports give it (None: the path)
+Task = tuple[str, Settings, bool, int | None, str | None]
 
 
 def _worker(args: Task) -> tuple[FileResult, str | None]:
     """Audit one file in a worker; encode it for the cache there too, so the main process only stores it.
     A worker's OCR engine uses its share of the cores (scanned pages), not all of them."""
-    path, settings, encode, ocr_threads = args
+    path, settings, encode, ocr_threads, shown = args
     if ocr_threads:
         os.environ["AUDITOR_OCR_THREADS"] = str(ocr_threads)
-    result = audit_file(path, settings)
+    result = audit_file(path, settings, shown)
     return result, (_encode(result) if encode and result.error is None else None)
 
 
@@ -149,7 +161,7 @@ def default_jobs() -> int:
 
 def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None, cache: ResultCache | None = None,
               on_done: Callable[[FileResult], None] | None = None,
-              keys: Sequence[str | None] | None = None) -> Iterator[FileResult]:
+              keys: Sequence[str | None] | None = None, engine: Engine | None = None) -> Iterator[FileResult]:
     """Yield one FileResult per path, in the order given (`keys`: content hashes, if known)."""
     jobs = jobs or default_jobs()
     digest = settings.digest() if cache else ""
@@ -164,7 +176,7 @@ def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None,
             results[i] = decoded
         else:
             todo.append(i)
-    computed = _compute([paths[i] for i in todo], settings, jobs, encode=cache is not None)
+    computed = _compute([paths[i] for i in todo], settings, jobs, encode=cache is not None, engine=engine)
     next_todo = 0
     for i in range(len(paths)):
         if results[i] is None:
@@ -183,22 +195,43 @@ def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None,
         cache.commit()
 
 
-def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool) -> Iterator[tuple[FileResult, str | None]]:
-    """Each file in a killable worker (time and memory limits); in this process only when there are
-    no limits to enforce and one job (debugging, profiling)."""
+def timed_out(item: Task) -> tuple[FileResult, str | None]:
+    """The result of a file whose worker was killed past the time limit."""
     from .inputs import display_path
+
+    reason = f"处理超时（超过 {item[1].timeout_s:g} 秒），已停止并跳过"
+    return FileResult(item[4] or display_path(item[0]), error=reason), None
+
+
+def crashed(item: Task) -> tuple[FileResult, str | None]:
+    """The result of a file whose worker died under it (memory, a parser's crash, a lost cluster worker)."""
+    from .inputs import display_path
+
+    reason = "处理进程意外退出（可能内存不足或文件触发了解析库的缺陷），已跳过"
+    return FileResult(item[4] or display_path(item[0]), error=reason), None
+
+
+def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool,
+             engine: Engine | None = None) -> Iterator[tuple[FileResult, str | None]]:
+    """Each file in a killable worker (time and memory limits); in this process only when there are
+    no limits to enforce and one job (debugging, profiling). `engine`: a dask.distributed cluster
+    instead of the local processes (the same isolation inside each cluster worker)."""
     from .pool import KillingPool
 
+    if engine is not None and engine.kind == "dask":
+        from .cluster import run_on_dask
+        from .inputs import display_path
+
+        tasks: list[Task] = [(os.path.abspath(p), settings, encode, engine.ocr_threads, display_path(p)) for p in paths]
+        yield from run_on_dask(tasks, _worker, timed_out, crashed, settings.timeout_s, settings.memory_mb,
+                               engine.scheduler, jobs)
+        return
     if jobs <= 1 and settings.timeout_s <= 0 and settings.memory_mb <= 0:
         for p in paths:
-            yield _worker((p, settings, encode, None))
+            yield _worker((p, settings, encode, None, None))
         return
     share = max(1, default_jobs() // max(1, jobs))
-    timed_out = f"处理超时（超过 {settings.timeout_s:g} 秒），已停止并跳过"
-    crashed = "处理进程意外退出（可能内存不足或文件触发了解析库的缺陷），已跳过"
     pool: KillingPool[Task, tuple[FileResult, str | None]] = KillingPool(
-        work=_worker,
-        on_timeout=lambda item: (FileResult(display_path(item[0]), error=timed_out), None),
-        on_crash=lambda item: (FileResult(display_path(item[0]), error=crashed), None),
+        work=_worker, on_timeout=timed_out, on_crash=crashed,
         jobs=jobs, timeout_s=settings.timeout_s, memory_mb=settings.memory_mb)
-    yield from pool.map([(p, settings, encode, share) for p in paths])
+    yield from pool.map([(p, settings, encode, share, None) for p in paths])

@@ -376,11 +376,17 @@ def _explain_rule(rule, rules) -> None:
 @click.option("--library", type=click.Path(dir_okay=False), metavar="指标库",
               help="指标库（auditor library build 生成）：含糊或缺少的指标在修改建议中列出同类项目的常用值")
 @limit_options
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="在哪里审核：local 本机多进程；dask 在 dask.distributed 集群上"
+                   "（需 pip install \"auditor[cluster]\"）")
+@click.option("--scheduler", metavar="地址",
+              help="dask 调度器地址（如 tcp://10.0.0.5:8786）；不指定则在本机启动 --jobs 个工作进程")
 @click.option("-q", "--quiet", is_flag=True, help="不显示进度条")
 def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, select: str | None,
           ignore: str | None, baseline: tuple[str, ...], office: str, deadline: str, jobs: int | None,
           cache_path: str | None, no_cache: bool, rules_dir: str | None, library: str | None,
-          max_size: float, timeout: float, max_memory: float, quiet: bool) -> None:
+          max_size: float, timeout: float, max_memory: float, engine: str, scheduler: str | None,
+          quiet: bool) -> None:
     """批量审核：写出审核汇总工作簿（汇总排名、问题清单、指标明细、处理失败）和 JSON。
 
     退出码：0 全部文件已审核；2 有文件无法处理（其余照常审核，失败原因列在“处理失败”）或用法错误。
@@ -389,7 +395,10 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
     from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER
 
     options, _ = options_or_exit(profile=profile, select=select, ignore=ignore, rules=rules_dir, max_size_mb=max_size,
-                                 timeout_s=timeout, memory_mb=max_memory, jobs=jobs, library=library)
+                                 timeout_s=timeout, memory_mb=max_memory, jobs=jobs, library=library,
+                                 engine=engine, scheduler=scheduler)
+    if scheduler and engine != "dask":
+        fail("--scheduler 只用于 --engine dask")
     cache = _open_cache(cache_path, no_cache)
     bar = None
 
@@ -417,7 +426,7 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
         outcome = api.audit_to(paths, outdir, options, per_unit, list(baseline), cache, letter, on_total=start,
                                on_file=one_done,
                                on_failure=lambda f: report_error(InputError(f.path, f.error)))
-    except api.NoInputs as exc:
+    except (api.NoInputs, api.ClusterError) as exc:
         fail(str(exc))
     except InputError as exc:  # the baseline (read before any document)
         fail(f"{exc.path}：{exc.problem}")

@@ -69,6 +69,30 @@ class _Worker:
     started: float = 0.0
 
 
+def _start(work: Callable[[Any], Any], memory_mb: float) -> _Worker:
+    context = multiprocessing.get_context()
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve, args=(child, work, memory_mb), daemon=True)
+    process.start()
+    child.close()
+    return _Worker(process, parent)
+
+
+def _stop(worker: _Worker, kill: bool) -> None:
+    if kill:
+        worker.process.kill()
+    else:
+        try:
+            worker.conn.send(None)
+        except (OSError, ValueError):
+            worker.process.kill()
+    worker.process.join(timeout=5)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join()
+    worker.conn.close()
+
+
 @dataclass
 class KillingPool(Generic[Item, Result]):
     """Run `work(item)` for every item in `jobs` killable worker processes.
@@ -85,26 +109,10 @@ class KillingPool(Generic[Item, Result]):
     _workers: list[_Worker] = field(default_factory=list)
 
     def _start(self) -> _Worker:
-        context = multiprocessing.get_context()
-        parent, child = context.Pipe()
-        process = context.Process(target=_serve, args=(child, self.work, self.memory_mb), daemon=True)
-        process.start()
-        child.close()
-        return _Worker(process, parent)
+        return _start(self.work, self.memory_mb)
 
     def _stop(self, worker: _Worker, kill: bool) -> None:
-        if kill:
-            worker.process.kill()
-        else:
-            try:
-                worker.conn.send(None)
-            except (OSError, ValueError):
-                worker.process.kill()
-        worker.process.join(timeout=5)
-        if worker.process.is_alive():
-            worker.process.kill()
-            worker.process.join()
-        worker.conn.close()
+        _stop(worker, kill)
 
     def map(self, items: Sequence[Item]) -> Iterator[Result]:
         """Yield one result per item, in the order given."""
@@ -158,3 +166,36 @@ class KillingPool(Generic[Item, Result]):
             self._stop(worker, kill=True)
             self._workers[position] = self._start()
 
+
+
+@dataclass
+class IsolatedRunner(Generic[Item, Result]):
+    """One killable worker process kept for item after item (a cluster worker's guard around each task):
+    the same time and memory limits as KillingPool, for callers that hand over one item at a time."""
+
+    work: Callable[[Item], Result]
+    on_timeout: Callable[[Item], Result]
+    on_crash: Callable[[Item], Result]
+    timeout_s: float = 0.0
+    memory_mb: float = 0.0
+    _worker: _Worker | None = None
+
+    def __call__(self, item: Item) -> Result:
+        if self._worker is None or not self._worker.process.is_alive():
+            self._worker = _start(self.work, self.memory_mb)
+        worker = self._worker
+        try:
+            worker.conn.send(item)
+            if worker.conn.poll(self.timeout_s if self.timeout_s > 0 else None):
+                return worker.conn.recv()
+            result = self.on_timeout(item)
+        except (EOFError, OSError):
+            result = self.on_crash(item)
+        self._worker = None
+        _stop(worker, kill=True)
+        return result
+
+    def close(self) -> None:
+        if self._worker is not None:
+            _stop(self._worker, kill=False)
+            self._worker = None
