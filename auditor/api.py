@@ -34,6 +34,7 @@ from .report.records import CheckedDocument
 if TYPE_CHECKING:  # the rules and profiles load only when a command needs them
     from .check.library import Library
     from .check.profile import Profile
+    from .store import ResultStore
 
 
 # fingerprint → what an earlier review wrote (a Review, or just its verdict: 确认/误报/待定)
@@ -299,6 +300,24 @@ def across(documents: Sequence[Document], options: Options | None = None) -> Acr
                   len(pairs))
 
 
+def _across_stored(store: ResultStore, options: Options) -> Across:
+    """`across` over the results store: each unit with several years loaded by itself, and the similar
+    projects found from their shingles with only the groups' documents read back."""
+    from .check.across import compare_years, comparison_order, similar_groups, year_pairs
+
+    rules, profile = load(options)
+    found = Across()
+    for unit in store.units_with_years():
+        docs = list(store.documents(unit))
+        pairs = year_pairs(docs)
+        found.pairs += len(pairs)
+        found.comparisons.extend(compare_years(docs, rules, profile, pairs))
+    found.comparisons.sort(key=comparison_order)
+    if len(store.units()) > 1:
+        found.groups = similar_groups(store.documents(), rules, profile, reload=store.document)
+    return found
+
+
 def compare(old: Iterable[str | os.PathLike[str]], new: Iterable[str | os.PathLike[str]],
             options: Options | None = None, failures: list[Failure] | None = None) -> Across:
     """`auditor compare OLD NEW`: the new documents against the old (files or folders; units matched by
@@ -363,6 +382,7 @@ class FolderAudit:
     comparisons: int = 0  # 年度对比 findings (a unit against its earlier year in the batch)
     groups: int = 0  # 相似填报 groups (projects of different units filled in alike)
     units_kept: int = 0  # units' workbooks left as an earlier run wrote them (their content unchanged)
+    resumed: int = 0  # documents an earlier, unfinished run of this batch had already stored (not read again)
 
 
 def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str], options: Options | None = None,
@@ -370,7 +390,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
              letter: Letter | None = None, on_total: Callable[[int], None] | None = None,
              on_file: Callable[[], None] | None = None,
              on_failure: Callable[[Failure], None] | None = None, reviews: Reviews | None = None,
-             on_document: Callable[[CheckedDocument], None] | None = None) -> FolderAudit:
+             on_document: Callable[[CheckedDocument], None] | None = None, resume: bool = True) -> FolderAudit:
     """The batch audit into a folder, streamed: 审核汇总.xlsx, 审核结果.json (and .jsonl) and (per_unit) one
     workbook per unit, written as files arrive. The run's own outputs are never read as inputs; a killed run's
     temporaries are removed; with a cache, a run whose inputs, rules and options are all unchanged keeps
@@ -378,12 +398,17 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     整改情况, or folders of them) whose reviews are carried over and whose 误报 findings are set aside
     (InputError when one cannot be read); `reviews`: verdicts kept elsewhere (the web page's store), over
     the baseline's; `letter`: the office, date and deadline the units' workbooks name; `on_document`: each
-    document as its reports are written. NoInputs when the paths hold no file at all."""
+    document as its reports are written; `resume`: documents the folder's results store (审核结果.sqlite)
+    already holds for these inputs and settings are not read again (False: every file read afresh).
+    NoInputs when the paths hold no file at all."""
     from . import manifest
     from .baseline import baseline_files, read_reviews
     from .batch import file_key
+    from .check.matching import name_key
     from .output import remove_stale_temporaries
     from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
+    from .store import NAME as STORE
+    from .store import ResultStore
 
     options = options or Options()
     _, profile = load(options)
@@ -392,7 +417,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     known.update(_as_reviews(reviews))
     out = Path(outdir)
     inputs, skipped = gather(paths, [out / SUMMARY, out / JSON_REPORT, out / JSON_LINES, out / UNITS_FOLDER,
-                                     out / manifest.NAME])
+                                     out / manifest.NAME, out / STORE])
     if not inputs and not skipped:
         from .inputs import no_inputs_message
 
@@ -422,16 +447,20 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                             manifest.previous_units(out, UNITS_FOLDER) if per_unit else None)
     for failure in skipped:
         writers.fail(failure.path, failure.error)
-    audited: list[Document] = []  # for the comparisons across years and units, once every file is in
+    store = ResultStore(out / STORE, cache)
     try:
-        for item in results(inputs, options, cache, keys, known, on_file=on_file):
+        store.begin(options.settings().digest(), [display_path(p) for p in inputs], fresh=not resume)
+        outcome.resumed = store.finished()
+        for index, item in enumerate(results(inputs, options, store, keys, known, on_file=on_file)):
             if isinstance(item, Failure):
                 failure = item
                 writers.fail(item.path, item.error)
             else:
                 error = writers.add(item[0])  # its own reports are inside the file's isolation too
                 if error is None:
-                    audited.append(item[0].document)
+                    doc = item[0].document
+                    store.document_done(display_path(inputs[index]), keys[index],
+                                        name_key(doc.unit) if doc.unit else None, doc.year)
                     if on_document is not None:
                         on_document(item[0])
                     outcome.done += 1
@@ -439,11 +468,12 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                     outcome.suppressed += item[1]
                     continue
                 failure = Failure(item[0].document.path, error)
+            store.failed(display_path(inputs[index]), failure.error)
             outcome.failures.append(failure)
             if on_failure is not None:
                 on_failure(failure)
-        found = across(audited, options)
-        several_units = len({d.unit for d in audited if d.unit}) > 1
+        found = _across_stored(store, options)
+        several_units = len(store.units()) > 1
         outcome.comparisons, outcome.groups = len(found.comparisons), len(found.groups)
         outcome.written = writers.close(outcome.suppressed, found.comparisons if found.pairs else None,
                                         found.groups if several_units else None)
@@ -452,6 +482,8 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     except BaseException as exc:
         writers.abort(exc)
         raise
+    finally:
+        store.close()
     if cache is not None:
         manifest.save(out, state, outcome.written,
                       {"done": outcome.done, "failed": len(outcome.failures), "suppressed": outcome.suppressed},

@@ -425,7 +425,7 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
         letter = api.Letter(office=office.strip(), deadline=deadline.strip())
         outcome = api.audit_to(paths, outdir, options, per_unit, list(baseline), cache, letter, on_total=start,
                                on_file=one_done,
-                               on_failure=lambda f: report_error(InputError(f.path, f.error)))
+                               on_failure=lambda f: report_error(InputError(f.path, f.error)), resume=not no_cache)
     except (api.NoInputs, api.ClusterError) as exc:
         fail(str(exc))
     except InputError as exc:  # the baseline (read before any document)
@@ -442,7 +442,7 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
         click.echo(f"输入文件、规则和选项都与上次相同，{out} 中的报告已是最新，未重写"
                    f"（{outcome.done} 份已审核，{failed} 份失败）。", err=True)
         sys.exit(EXIT_ERROR if failed else EXIT_OK)
-    reused = f"（其中 {outcome.cached} 份内容未变，沿用缓存中的结果）" if outcome.cached else ""
+    reused = f"（其中 {outcome.cached} 份内容未变，沿用已有的结果）" if outcome.cached else ""
     click.echo(f"已审核 {outcome.done} 份文件{reused}，失败 {failed} 份，"
                f"按上次审核意见排除误报 {outcome.suppressed} 条。", err=True)
     if outcome.comparisons or outcome.groups:

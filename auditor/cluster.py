@@ -60,7 +60,7 @@ def _version() -> str:
 @contextlib.contextmanager
 def connect(scheduler: str | None, workers: int) -> Iterator[Any]:
     """A client of the cluster at `scheduler`, or of a LocalCluster of `workers` single-threaded worker
-    processes on loopback (no dashboard) when none is given."""
+    processes on loopback (its status page on a free loopback port) when none is given."""
     try:
         import dask
         from distributed import Client, LocalCluster
@@ -76,8 +76,8 @@ def connect(scheduler: str | None, workers: int) -> Iterator[Any]:
         else:
             # workers that may start children: each keeps a killable child for its files
             stack.enter_context(dask.config.set({"distributed.worker.daemon": False}))
-            cluster = stack.enter_context(LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
-                                                       processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"))
+            cluster = stack.enter_context(LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                                       host="127.0.0.1", dashboard_address="127.0.0.1:0"))
             client = stack.enter_context(Client(cluster))
         mine = _version()
         theirs = {v for v in client.run(_version).values()}

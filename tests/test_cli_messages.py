@@ -116,7 +116,7 @@ def test_results_from_the_cache_say_so(tmp_path):
     (folder / sorted(p.name for p in folder.iterdir())[0]).write_text(
         (SAMPLES / "002_4d30544783f67109.txt").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     result = run("audit", folder, "-o", out, "--cache", cache, "-q")
-    assert "其中 1 份内容未变，沿用缓存中的结果" in result.output
+    assert "其中 1 份内容未变，沿用已有的结果" in result.output
 
 
 def test_explain_takes_a_kind_and_prints_no_slug():

@@ -18,9 +18,10 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def cluster():
-    with dask.config.set({"distributed.worker.daemon": False}), distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as local, \
-            distributed.Client(local) as client:
+    loopback = {"host": "127.0.0.1", "dashboard_address": "127.0.0.1:0"}
+    with (dask.config.set({"distributed.worker.daemon": False}),
+          distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, **loopback) as local,
+          distributed.Client(local) as client):
         yield local, client
 
 
@@ -79,3 +80,27 @@ def test_the_cli_starts_its_own_local_cluster(inputs, tmp_path):
     assert "已审核 1 份文件" in result.output
     refused = CliRunner().invoke(main, ["audit", str(one), "-o", str(tmp_path / "out2"), "--scheduler", "tcp://x:1"])
     assert refused.exit_code == 2 and "--engine dask" in refused.output
+
+
+def test_an_interrupted_batch_resumes_without_redoing_finished_documents(cluster, inputs, tmp_path):
+    local, _ = cluster
+    reference = tmp_path / "reference"
+    api.audit_to([inputs], reference, api.Options(jobs=2))
+    options = api.Options(engine="dask", scheduler=local.scheduler_address)
+    seen: list[int] = []
+
+    def stop_at_the_fifth() -> None:
+        seen.append(1)
+        if len(seen) == 5:
+            raise KeyboardInterrupt  # the user's Ctrl-C, after four documents were stored
+
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        api.audit_to([inputs], out, options, on_file=stop_at_the_fifth)
+    assert not (out / "审核结果.json").exists()  # no half report
+    resumed = api.audit_to([inputs], out, options)
+    assert resumed.resumed == 4 and resumed.cached >= 4  # the four finished ones were not read again
+    assert (resumed.done, resumed.failed) == (12, 1)
+    assert (out / "审核结果.json").read_bytes() == (reference / "审核结果.json").read_bytes()
+    fresh = api.audit_to([inputs], out, options, resume=False)
+    assert (fresh.resumed, fresh.cached) == (0, 0)

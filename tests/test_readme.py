@@ -17,7 +17,7 @@ COMMANDS = re.findall(r"```bash\n(.+?)\n```", README)
 def test_readme_opens_with_install_run_and_test_commands():
     install_and_run, run_tests = COMMANDS[:2]
     assert install_and_run.startswith('pip install -e ".[web]" && auditor ')
-    assert run_tests == 'pip install -e ".[dev,web,ocr]" && pytest'
+    assert run_tests == 'pip install -e ".[dev,web,ocr,cluster]" && pytest'
     assert README.index(install_and_run) < 200
 
 

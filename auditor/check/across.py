@@ -9,7 +9,7 @@ is not the same for every unit).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from ..model import Comparison, Document, Finding, Indicator, Project, SimilarGroup
@@ -117,8 +117,12 @@ def compare_years(documents: Sequence[Document], rules: Sequence[Rule], profile:
             if key not in seen:
                 seen.add(key)
                 out.append(c)
-    order = {"错误": 0, "警告": 1, "提示": 2}
-    return sorted(out, key=lambda c: (c.finding.location.file, order[c.finding.severity], c.finding.location.line or 0))
+    return sorted(out, key=comparison_order)
+
+
+def comparison_order(c: Comparison) -> tuple[str, int, int]:
+    """Comparisons by file, most serious first, then by line (how every report lists them)."""
+    return c.finding.location.file, {"错误": 0, "警告": 1, "提示": 2}[c.finding.severity], c.finding.location.line or 0
 
 
 # --- across units ------------------------------------------------------------------------------
@@ -130,18 +134,30 @@ def _shingles(p: Project) -> set[str]:
     return rows | ({f"目标|{goal}"} if goal else set())
 
 
-def similar_groups(documents: Sequence[Document], rules: Sequence[Rule], profile: Profile) -> list[SimilarGroup]:
+def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile: Profile,
+                   reload: Callable[[str], Document | None] | None = None) -> list[SimilarGroup]:
     """Groups of projects from different units whose rows and goals are (nearly) the same: candidates
     from MinHash LSH (datasketch), each kept only when its exact Jaccard similarity reaches the profile's
-    threshold; reported once per group."""
+    threshold; reported once per group. `documents` is read once; with `reload` (a document by its
+    path, from the results store) only each project's shingles are held, not the documents."""
     batch_rules = [r for r in rules if r.scope == "batch" and r.check == "similar_projects"]
     if not batch_rules:
         return []
-    if len({name_key(doc.unit) for doc in documents if doc.unit}) < 2:
+    held: dict[str, Document] = {}
+    items: list[tuple[str, str, int, set[str]]] = []  # unit key, document path, project index, shingles
+    units: set[str] = set()
+    for doc in documents:
+        if not doc.unit:
+            continue
+        units.add(name_key(doc.unit))
+        for k, p in enumerate(doc.projects):
+            if len(compared_rows(p)) >= profile.unit_similarity_min_rows:
+                items.append((name_key(doc.unit), doc.path, k, _shingles(p)))
+                if reload is None:
+                    held[doc.path] = doc
+    if len(units) < 2:
         return []  # one unit (a self-check): nothing to compare, and no MinHash to load
-    items = [(doc, p, _shingles(p)) for doc in documents if doc.unit for p in doc.projects
-             if len(compared_rows(p)) >= profile.unit_similarity_min_rows]
-    edges = _similar_pairs([s for _, _, s in items], profile.unit_similarity)
+    edges = _similar_pairs([s for *_, s in items], profile.unit_similarity)
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -151,16 +167,22 @@ def similar_groups(documents: Sequence[Document], rules: Sequence[Rule], profile
         return i
 
     for i, j in edges:
-        if name_key(items[i][0].unit) != name_key(items[j][0].unit):
+        if items[i][0] != items[j][0]:
             parent[root(i)] = root(j)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
         groups[root(i)].append(i)
+    fetch = reload or held.get
     out = []
     for members in groups.values():
-        if len({name_key(items[i][0].unit) for i in members}) < 2:
+        if len({items[i][0] for i in members}) < 2:
             continue
-        out.extend(_group(rule, [items[i] for i in members]) for rule in batch_rules)
+        resolved = []
+        for i in members:
+            doc = fetch(items[i][1])
+            if doc is not None:
+                resolved.append((doc, doc.projects[items[i][2]], items[i][3]))
+        out.extend(_group(rule, list(resolved)) for rule in batch_rules)
     return sorted(out, key=lambda g: (-len(g.members), g.members))
 
 

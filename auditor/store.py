@@ -1,0 +1,154 @@
+"""The batch's results of record: one SQLite file in the output folder (审核结果.sqlite).
+
+Every document's extracted record and findings, and every failure, go into it as they arrive, each
+committed at once (WAL: an append, not an fsync), so a batch killed midway keeps what it finished
+and the next run over the same inputs and settings resumes there: a file whose content and settings
+are unchanged is served from the store, not read again. The comparisons across years and units
+read their documents back from it unit by unit, so the driver never holds the whole corpus.
+
+The values are JSON written by this tool (never pickle); an entry that cannot be decoded is
+recomputed. SQLite rather than DuckDB or Parquet: the batch writes one row at a time as documents
+arrive, reads by key, and lives beside the reports as one file a user can copy (bench/store.py
+measures it at 10^5 documents).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .cache import ResultCache
+from .model import Document
+
+NAME = "审核结果.sqlite"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS documents (path TEXT PRIMARY KEY, key TEXT NOT NULL, unit TEXT, year INTEGER)",
+    "CREATE TABLE IF NOT EXISTS failures (path TEXT PRIMARY KEY, error TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS documents_unit ON documents (unit)",
+)
+
+
+class ResultStore:
+    """审核结果.sqlite: results keyed like the cache (file content + settings digest), the documents
+    of this batch (path → key, unit, year) and its failures. `cache`: the user's cache behind it (a
+    result missing here is looked up there, and what is computed goes to both)."""
+
+    def __init__(self, path: str | Path, cache: ResultCache | None = None) -> None:
+        self.path = Path(path)
+        self.cache = cache
+        self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            for statement in _SCHEMA:
+                db.execute(statement)
+            return db
+        except sqlite3.DatabaseError:  # not a store (a file of that name, a torn copy): start afresh
+            with contextlib.suppress(NameError):
+                db.close()
+            for leftover in (self.path, self.path.with_name(self.path.name + "-wal"),
+                             self.path.with_name(self.path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+            return self._open()
+
+    # the cache interface run_batch uses
+    def get(self, key: str) -> str | None:
+        row = self.db.execute("SELECT data FROM results WHERE key = ?", (key,)).fetchone()
+        if row:
+            return row[0]
+        found = self.cache.get(key) if self.cache is not None else None
+        if found is not None:
+            self.db.execute("INSERT OR REPLACE INTO results (key, data) VALUES (?, ?)", (key, found))
+        return found
+
+    def put(self, key: str, data: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO results (key, data) VALUES (?, ?)", (key, data))
+        self.db.commit()
+        if self.cache is not None:
+            self.cache.put(key, data)
+
+    def commit(self) -> None:
+        self.db.commit()
+        if self.cache is not None:
+            self.cache.commit()
+
+    # this batch
+    def begin(self, digest: str, paths: Iterable[str], fresh: bool = False) -> None:
+        """A batch under settings `digest` over `paths`: results of other settings and rows of files no
+        longer in the batch are dropped (the store describes this batch only); `fresh`: all of them."""
+        before = self.db.execute("SELECT value FROM meta WHERE name = 'settings'").fetchone()
+        if fresh or before is None or before[0] != digest:
+            self.db.execute("DELETE FROM results")
+            self.db.execute("DELETE FROM documents")
+            self.db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('settings', ?)", (digest,))
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS batch (path TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM batch")
+        self.db.executemany("INSERT OR IGNORE INTO batch (path) VALUES (?)", ((p,) for p in paths))
+        self.db.execute("DELETE FROM documents WHERE path NOT IN (SELECT path FROM batch)")
+        self.db.execute("DELETE FROM failures")
+        self.db.execute("DELETE FROM results WHERE key NOT IN (SELECT key || ':' || ? FROM documents)", (digest,))
+        self.db.commit()
+        self.digest = digest
+
+    def finished(self) -> int:
+        """Documents of this batch already in the store (what a resumed run does not read again)."""
+        return self.db.execute("SELECT COUNT(*) FROM documents d JOIN results r ON r.key = d.key || ':' || ?",
+                               (self.digest,)).fetchone()[0]
+
+    def document_done(self, path: str, key: str | None, unit: str | None, year: int | None) -> None:
+        self.db.execute("DELETE FROM failures WHERE path = ?", (path,))
+        self.db.execute("INSERT OR REPLACE INTO documents (path, key, unit, year) VALUES (?, ?, ?, ?)",
+                        (path, key or "", unit, year))
+        self.db.commit()
+
+    def failed(self, path: str, error: str) -> None:
+        self.db.execute("DELETE FROM documents WHERE path = ?", (path,))
+        self.db.execute("INSERT OR REPLACE INTO failures (path, error) VALUES (?, ?)", (path, error))
+        self.db.commit()
+
+    def units(self) -> list[str]:
+        return [u for (u,) in self.db.execute("SELECT DISTINCT unit FROM documents WHERE unit IS NOT NULL "
+                                              "ORDER BY unit")]
+
+    def units_with_years(self) -> list[str]:
+        """Units with documents of more than one year in this batch (the ones compared across years)."""
+        return [u for (u,) in self.db.execute("SELECT unit FROM documents WHERE unit IS NOT NULL AND year IS NOT NULL "
+                                              "GROUP BY unit HAVING COUNT(DISTINCT year) > 1 ORDER BY unit")]
+
+    def documents(self, unit: str | None = None) -> Iterator[Document]:
+        """This batch's documents, decoded one at a time (a unit's only, when named), in path order."""
+        query = "SELECT d.path, r.data FROM documents d JOIN results r ON r.key = d.key || ':' || ?"
+        args: tuple = (self.digest,)
+        if unit is not None:
+            query += " WHERE d.unit = ?"
+            args += (unit,)
+        for path, data in self.db.execute(query + " ORDER BY d.path", args):
+            yield _decoded(path, data)
+
+    def document(self, path: str) -> Document | None:
+        row = self.db.execute("SELECT r.data FROM documents d JOIN results r ON r.key = d.key || ':' || ? "
+                              "WHERE d.path = ?", (self.digest, path)).fetchone()
+        return _decoded(path, row[0]) if row else None
+
+    def close(self) -> None:
+        self.commit()
+        self.db.close()
+
+
+def _decoded(path: str, data: str) -> Document:
+    """A stored document under the name this batch gives its file (the same content may have been
+    stored from another path)."""
+    import dataclasses
+
+    from .codec import from_data
+
+    doc = from_data(Document, json.loads(data)["document"])
+    return doc if doc.path == path else dataclasses.replace(doc, path=path)
