@@ -108,18 +108,12 @@ class KillingPool(Generic[Item, Result]):
     memory_mb: float = 0.0  # 0: no cap
     _workers: list[_Worker] = field(default_factory=list)
 
-    def _start(self) -> _Worker:
-        return _start(self.work, self.memory_mb)
-
-    def _stop(self, worker: _Worker, kill: bool) -> None:
-        _stop(worker, kill)
-
     def map(self, items: Sequence[Item]) -> Iterator[Result]:
         """Yield one result per item, in the order given."""
         results: dict[int, Result] = {}
         pending = deque(range(len(items)))
         next_out = 0
-        self._workers = [self._start() for _ in range(min(max(1, self.jobs), len(items)))]
+        self._workers = [_start(self.work, self.memory_mb) for _ in range(min(max(1, self.jobs), len(items)))]
         try:
             while next_out < len(items):
                 for worker in self._workers:
@@ -133,7 +127,7 @@ class KillingPool(Generic[Item, Result]):
                     next_out += 1
         finally:
             for worker in self._workers:
-                self._stop(worker, kill=worker.index is not None)
+                _stop(worker, kill=worker.index is not None)
             self._workers = []
 
     def _collect(self, items: Sequence[Item], results: dict[int, Result]) -> None:
@@ -163,9 +157,8 @@ class KillingPool(Generic[Item, Result]):
             else:
                 continue
             worker.index = None
-            self._stop(worker, kill=True)
-            self._workers[position] = self._start()
-
+            _stop(worker, kill=True)
+            self._workers[position] = _start(self.work, self.memory_mb)
 
 
 @dataclass

@@ -70,8 +70,8 @@ class ResultStore:
         return found
 
     def put(self, key: str, data: str) -> None:
+        """Stored with the document's entry (document_done/failed commit both at once)."""
         self.db.execute("INSERT OR REPLACE INTO results (key, data) VALUES (?, ?)", (key, data))
-        self.db.commit()
         if self.cache is not None:
             self.cache.put(key, data)
 
