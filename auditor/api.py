@@ -383,6 +383,7 @@ class FolderAudit:
     groups: int = 0  # 相似填报 groups (projects of different units filled in alike)
     units_kept: int = 0  # units' workbooks left as an earlier run wrote them (their content unchanged)
     resumed: int = 0  # documents an earlier, unfinished run of this batch had already stored (not read again)
+    parts: int = 1  # workbooks the summary's rows are in (then 审核汇总_第2部分.xlsx… past the row limit)
 
 
 def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[str], options: Options | None = None,
@@ -406,6 +407,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     from .batch import file_key
     from .check.matching import name_key
     from .output import remove_stale_temporaries
+    from .report.excel import part_paths
     from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
     from .store import NAME as STORE
     from .store import ResultStore
@@ -417,7 +419,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     known.update(_as_reviews(reviews))
     out = Path(outdir)
     inputs, skipped = gather(paths, [out / SUMMARY, out / JSON_REPORT, out / JSON_LINES, out / UNITS_FOLDER,
-                                     out / manifest.NAME, out / STORE])
+                                     out / manifest.NAME, out / STORE, *part_paths(out / SUMMARY)])
     if not inputs and not skipped:
         from .inputs import no_inputs_message
 
@@ -479,6 +481,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                                         found.groups if several_units else None)
         outcome.failed = len(outcome.failures)
         outcome.units_kept = writers.units.kept if writers.units else 0
+        outcome.parts = len(writers.summary.parts)
     except BaseException as exc:
         writers.abort(exc)
         raise

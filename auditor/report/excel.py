@@ -98,14 +98,17 @@ def detail_sheet(wb: Any, fmts: dict[str, Any], one_unit: bool = False) -> Sheet
     return sheet
 
 
-def write_issues(sheet: Sheet, doc: Document, findings: Sequence[Finding], reviews: dict[str, Review]) -> None:
+def write_issues(sheet: Sheet, doc: Document, findings: Sequence[Finding], reviews: dict[str, Review],
+                 numbered: int = 0) -> None:
+    """`numbered`: findings listed before this sheet (in earlier parts), so 序号 runs on across them."""
     for f in sort_findings(findings):
         fingerprint = f.fingerprint()
         review = reviews.get(fingerprint) or Review()
-        sheet.write([sheet.count + 1, doc.unit or "", f.project or "（全文）", f.period or "", f.level1 or "",
-                     f.level2 or "", f.level3 or "", f.value or "", f.severity, KIND_LABELS.get(f.kind, f.kind),
-                     f.rule, f.message, f.suggestion, review.verdict, review.remark, review.reply, f.basis,
-                     f.location.where or "", doc.name, f.location.line or "", fingerprint],
+        sheet.write([numbered + sheet.count + 1, doc.unit or "", f.project or "（全文）", f.period or "",
+                     f.level1 or "", f.level2 or "", f.level3 or "", f.value or "", f.severity,
+                     KIND_LABELS.get(f.kind, f.kind), f.rule, f.message, f.suggestion, review.verdict,
+                     review.remark, review.reply, f.basis, f.location.where or "", doc.name,
+                     f.location.line or "", fingerprint],
                     fmt={ISSUE_COLUMNS.index("严重程度"): sheet.formats[f.severity]})
 
 
@@ -168,7 +171,7 @@ def finish_issues(sheet: Sheet, title: str) -> None:
 
 
 def summary_sheet(wb: Any, fmts: dict[str, Any], units: Sequence[UnitSummary], kinds: Counter[str], scoring: str,
-                  suppressed: int, failures: int, title: str, split: Sequence[Sheet] = ()) -> None:
+                  suppressed: int, failures: int, title: str, split: Sequence[Sheet] = (), parts: int = 1) -> None:
     """The ranking (worst first), then the notes, then the chart data, then the charts: top to bottom,
     so the sheet prints in reading order (constant memory: row by row)."""
     ws = wb.get_worksheet_by_name("汇总")
@@ -186,6 +189,9 @@ def summary_sheet(wb: Any, fmts: dict[str, Any], units: Sequence[UnitSummary], k
              f"得分：{scoring}"]
     notes += [f"“{part.names[0]}”共 {part.count} 行，超过一张工作表的上限（{part.row_limit:,} 行），"
               f"依次接续在：{'、'.join(f'“{n}”' for n in part.names[1:])}。" for part in split if len(part.names) > 1]
+    if parts > 1:
+        notes.append(f"问题清单和指标明细超过一张工作表的上限，分在本工作簿和其后 {parts - 1} 个工作簿"
+                     f"（审核汇总{PART_SUFFIX.format(n=2)}.xlsx 起）中，各部分所含文件见“说明”。")
     sheet.row += 1
     for text in notes:
         sheet.paragraph(text, fmts["text"])
@@ -265,39 +271,150 @@ def failure_sheet(wb: Any, fmts: dict[str, Any], failures: Sequence[tuple[str, s
     sheet.finish(title=title)
 
 
+PART_SUFFIX = "_第{n}部分"  # 审核汇总_第2部分.xlsx: findings and indicators past one workbook's sheets
+
+
+def part_paths(summary: Path) -> list[Path]:
+    """The part workbooks an earlier run wrote beside `summary` (rows that did not fit its sheets)."""
+    pattern = re.compile(re.escape(summary.stem) + PART_SUFFIX.format(n=r"\d+") + re.escape(summary.suffix) + "$")
+    try:
+        return sorted(p for p in summary.parent.iterdir() if pattern.match(p.name))
+    except OSError:
+        return []
+
+
+@dataclass
+class RowPart:
+    """One workbook's share of the batch's rows (问题清单, 指标明细, 已排除): a run of whole documents
+    in input order, so a region's or department's folder stays together."""
+
+    number: int
+    file: str  # the workbook's name
+    issues: Sheet
+    details: Sheet
+    excluded: Sheet
+    numbered: int = 0  # findings listed in the parts before this one (序号 runs on)
+    documents: int = 0
+    units: set[str] | None = None
+    folders: list[str] | None = None
+    first: str = ""
+    last: str = ""
+
+    def fits(self, findings: int, indicators: int, suppressed: int) -> bool:
+        """Whether a document's rows all fit before any sheet reaches its limit (an empty part takes
+        any document; one too big for a whole sheet continues on 问题清单 (2)…)."""
+        return self.documents == 0 or all(
+            sheet.row + rows <= sheet.row_limit
+            for sheet, rows in ((self.issues, findings), (self.details, indicators), (self.excluded, suppressed)))
+
+    def add(self, doc: Document, findings: Sequence[Finding], suppressed: Sequence[Finding],
+            reviews: dict[str, Review]) -> None:
+        write_issues(self.issues, doc, findings, reviews, self.numbered)
+        write_details(self.details, doc, findings)
+        write_excluded(self.excluded, doc, suppressed, reviews)
+        self.documents += 1
+        self.units = (self.units or set()) | {doc.unit or "（单位未识别）"}
+        folder = str(Path(doc.path).parent)
+        self.folders = self.folders or []
+        if not self.folders or self.folders[-1] != folder:
+            self.folders.append(folder)
+        self.first = self.first or doc.path
+        self.last = doc.path
+
+    def finish(self, title: str) -> None:
+        finish_issues(self.issues, f"{title}：问题清单")
+        self.details.finish(title=f"{title}：指标明细", printed=DETAILS_PRINTED)
+        finish_excluded(self.excluded, f"{title}：已排除的问题")
+
+
+PARTS_LAYOUT = (
+    Column("部分", 5), Column("工作簿", 26, wrap=True), Column("文件数", 6), Column("单位数", 6),
+    Column("问题清单行数", 8), Column("指标明细行数", 8), Column("已排除行数", 7), Column("文件夹", 30, wrap=True),
+    Column("第一份文件", 30, wrap=True), Column("最后一份文件", 30, wrap=True),
+)
+
+
+def parts_sheet(wb: Any, fmts: dict[str, Any], parts: Sequence[RowPart], title: str) -> None:
+    """说明: where each part of the rows is (the ranking in 汇总 covers every unit, whatever the part)."""
+    sheet = Sheet(wb.add_worksheet("说明"), PARTS_LAYOUT, fmts)
+    sheet.header()
+    for part in parts:
+        folders = part.folders or []
+        sheet.write([part.number, part.file, part.documents, len(part.units or ()), part.issues.count,
+                     part.details.count, part.excluded.count,
+                     "、".join(folders[:20]) + (f" 等 {len(folders)} 个" if len(folders) > 20 else ""),
+                     part.first, part.last])
+    rows = sheet.row
+    sheet.row += 1
+    sheet.paragraph(f"问题清单、指标明细和已排除的行超过一张工作表的上限（{parts[0].issues.row_limit:,} 行），"
+                    f"按输入顺序（同一文件夹的文件相邻，一份文件的行不拆开）分在以上 {len(parts)} 个工作簿中，"
+                    "序号接续；“汇总”的排名和统计包括全部单位。", fmts["text"])
+    sheet.finish(title=f"{title}：说明")
+    sheet.ws.autofilter(0, 0, rows - 1, len(PARTS_LAYOUT) - 1)
+
+
 class SummaryWorkbook:
-    """审核汇总.xlsx, fed one document at a time."""
+    """审核汇总.xlsx, fed one document at a time. When a document's rows would push 问题清单, 指标明细 or
+    已排除 past Excel's row limit, its rows and the next ones go to a new workbook beside it
+    (审核汇总_第2部分.xlsx…); the 汇总 ranking stays whole here and a 说明 sheet lists the parts."""
 
     TITLE = "预算绩效目标审核汇总"
 
     def __init__(self, path: Path, reviews: dict[str, Review] | None = None, scoring: str = "",
                  office: str = "") -> None:
-        import xlsxwriter
-
         self.path = path
         self.scoring = scoring  # how scores are made under the profile in force (Profile.explain_scores)
         self.reviews = reviews or {}
         self.title = f"{office} {self.TITLE}".strip()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = temporary_path(path)  # a killed run's leftover is recognised and removed next time
-        self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, **xlsx_options()})
+        self.wb, self.tmp = self._workbook(path)
         self.formats = formats(self.wb)
         self.wb.add_worksheet("汇总")
-        self.issues = issue_sheet(self.wb, self.formats)
-        self.details = detail_sheet(self.wb, self.formats)
-        self.excluded = excluded_sheet(self.wb, self.formats)
+        self.parts = [self._part(self.wb, self.formats, 1, path.name)]
+        self.books: list[tuple[Any, Path, Path]] = []  # the parts' workbooks after the first: (wb, temporary, final)
         self.units: list[UnitSummary] = []
         self.kinds: Counter[str] = Counter()
         self.failures: list[tuple[str, str]] = []
 
+    @staticmethod
+    def _workbook(path: Path) -> tuple[Any, Path]:
+        import xlsxwriter
+
+        tmp = temporary_path(path)  # a killed run's leftover is recognised and removed next time
+        return xlsxwriter.Workbook(str(tmp), {"constant_memory": True, **xlsx_options()}), tmp
+
+    @staticmethod
+    def _part(wb: Any, fmts: dict[str, Any], number: int, name: str, numbered: int = 0) -> RowPart:
+        return RowPart(number, name, issue_sheet(wb, fmts), detail_sheet(wb, fmts), excluded_sheet(wb, fmts), numbered)
+
+    def _next_part(self) -> RowPart:
+        """Close the full part's workbook and start the next."""
+        full = self.parts[-1]
+        full.finish(f"{self.title}（第{full.number}部分）" if full.number > 1 else self.title)
+        if self.books:
+            self.books[-1][0].close()
+        number = full.number + 1
+        final = self.path.with_name(f"{self.path.stem}{PART_SUFFIX.format(n=number)}{self.path.suffix}")
+        wb, tmp = self._workbook(final)
+        fmts = formats(wb)
+        notes = Sheet(wb.add_worksheet("说明"), [Column("说明", 100, wrap=True)], fmts)
+        notes.write([f"本工作簿是{self.path.name}的第{number}部分：问题清单、指标明细和已排除中接着上一部分的文件。"
+                     f"排名、统计和各部分所在见 {self.path.name} 的“汇总”和“说明”工作表。"])
+        notes.finish(title=f"{self.title}（第{number}部分）")
+        self.books.append((wb, tmp, final))
+        part = self._part(wb, fmts, number, final.name, full.numbered + full.issues.count)
+        self.parts.append(part)
+        return part
+
     def add(self, doc: Document, findings: Sequence[Finding], score: float, grade: str,
             suppressed: Sequence[Finding] = ()) -> None:
-        write_issues(self.issues, doc, findings, self.reviews)
-        write_details(self.details, doc, findings)
-        write_excluded(self.excluded, doc, suppressed, self.reviews)
-        self.kinds.update(KIND_LABELS.get(f.kind, f.kind) for f in findings)
         indicators = sum(len(p.indicators) + len(p.annual_indicators) for p in doc.projects)
         indicators += sum(len(o.indicators) for o in doc.overall)
+        part = self.parts[-1]
+        if not part.fits(len(findings), indicators, len(suppressed)):
+            part = self._next_part()
+        part.add(doc, findings, suppressed, self.reviews)
+        self.kinds.update(KIND_LABELS.get(f.kind, f.kind) for f in findings)
         scored = bool(doc.projects or doc.overall)
         self.units.append(UnitSummary(doc.unit or "（单位未识别）", doc.year, doc.name, len(doc.projects), indicators,
                                       dict(Counter(f.severity for f in findings)), score if scored else None,
@@ -307,22 +424,38 @@ class SummaryWorkbook:
         self.failures.append((path, reason))
 
     def close(self, suppressed: int = 0, comparisons: Sequence[Comparison] | None = None,
-              groups: Sequence[SimilarGroup] | None = None) -> None:
+              groups: Sequence[SimilarGroup] | None = None) -> list[Path]:
+        """Write and rename every workbook; the paths (this one first, then its parts). Parts an earlier
+        run left beyond this run's are removed, so the folder never mixes two runs' rows."""
         from .across import write_comparisons, write_similar
 
-        finish_issues(self.issues, f"{self.title}：问题清单")
-        self.details.finish(title=f"{self.title}：指标明细", printed=DETAILS_PRINTED)
-        finish_excluded(self.excluded, f"{self.title}：已排除的问题")
+        last = self.parts[-1]
+        last.finish(f"{self.title}（第{last.number}部分）" if last.number > 1 else self.title)
+        if self.books:
+            self.books[-1][0].close()
+        first = self.parts[0]
         summary_sheet(self.wb, self.formats, self.units, self.kinds, self.scoring, suppressed, len(self.failures),
-                      self.title, (self.issues, self.details, self.excluded))
+                      self.title, (first.issues, first.details, first.excluded), len(self.parts))
         if comparisons is not None:
             write_comparisons(self.wb, self.formats, comparisons, f"{self.title}：年度对比")
         if groups is not None:
             write_similar(self.wb, self.formats, groups, f"{self.title}：相似填报")
         failure_sheet(self.wb, self.formats, self.failures, f"{self.title}：处理失败")
+        if len(self.parts) > 1:
+            parts_sheet(self.wb, self.formats, self.parts, self.title)
         self.wb.close()
-        os.chmod(self.tmp, 0o666 & ~umask())  # the temporary name was made private; the report is not
-        os.replace(self.tmp, self.path)
+        written = [self.path, *(final for _, _, final in self.books)]
+        for stale in set(part_paths(self.path)) - set(written):
+            stale.unlink(missing_ok=True)
+        for tmp, final in [(self.tmp, self.path), *((tmp, final) for _, tmp, final in self.books)]:
+            os.chmod(tmp, 0o666 & ~umask())  # the temporary name was made private; the report is not
+            os.replace(tmp, final)
+        return written
+
+    def abort(self) -> None:
+        """A batch that failed midway: no workbook or part of it is left behind."""
+        for tmp in [self.tmp, *(tmp for _, tmp, _ in self.books)]:
+            tmp.unlink(missing_ok=True)
 
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')

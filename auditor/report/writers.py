@@ -141,11 +141,12 @@ class ReportWriters:
         self._lines.write(json.dumps({"type": "summary", "documents": self.documents, "failures": len(self.failures),
                                       "suppressed": suppressed}) + "\n")
         self._lines_file.__exit__(None, None, None)
-        self.summary.close(suppressed, comparisons, groups)
-        return [self.outdir / SUMMARY, self.outdir / JSON_REPORT, self.outdir / JSON_LINES,
+        summaries = self.summary.close(suppressed, comparisons, groups)
+        return [summaries[0], self.outdir / JSON_REPORT, self.outdir / JSON_LINES, *summaries[1:],
                 *(self.units.written if self.units else [])]
 
     def abort(self, error: BaseException) -> None:
         """Leave no partial report behind (the temporary files are removed)."""
         self._json.__exit__(type(error), error, error.__traceback__)
         self._lines_file.__exit__(type(error), error, error.__traceback__)
+        self.summary.abort()
