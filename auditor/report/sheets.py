@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..output import display_width
+from .rows import can_place, column_letters, place, render_row
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_CELL = 32000  # Excel's limit is 32,767 characters
@@ -31,7 +32,12 @@ def clean(text: Any) -> str:
     value = str(text if text is not None else "")
     if not value.isprintable():
         value = _ILLEGAL.sub("", value)
-    return value if len(value) <= MAX_CELL else value[:MAX_CELL] + "…"
+    if len(value) <= MAX_CELL // 2:
+        return value
+    cut = value[:MAX_CELL]
+    while len(cut.encode("utf-16-le", "surrogatepass")) > 2 * MAX_CELL:  # characters past U+FFFF count twice
+        cut = cut[: len(cut) * 9 // 10]
+    return value if cut == value else cut + "…"
 
 
 def header_text(text: str) -> str:
@@ -122,11 +128,15 @@ class Sheet:
         self.count = 0  # data rows written, over every part
         self.continued, self.row_limit = continued, row_limit or EXCEL_ROWS
         self.parts: list[tuple[Any, int]] = []  # full worksheets before this one, with their rows
+        self._letters = column_letters(len(self.columns))
         self._set_columns()
 
     def _set_columns(self) -> None:
         for col, column in enumerate(self.columns):
             self.ws.set_column(col, col, column.width, None, {"hidden": True} if column.hidden else None)
+        self._rendered = can_place(self.ws)  # rows rendered as XML (rows.py), else written cell by cell
+        if self._rendered:
+            self._styles = [self.formats["wrap" if c.wrap else "plain"]._get_xf_index() for c in self.columns]
 
     def _make_room(self) -> None:
         if self.row < self.row_limit:
@@ -152,24 +162,44 @@ class Sheet:
 
     def header(self) -> None:
         titles = [c.title for c in self.columns]
-        self._height(titles)
+        self.row = 0  # a continued sheet's header is on its own first row
+        self._set_height(titles)
         for col, title in enumerate(titles):
             self.ws.write_string(0, col, title, self.formats["header"])
         self.row = 1
 
-    def _height(self, values: Sequence[Any]) -> None:
+    def _height(self, values: Sequence[Any]) -> float | None:
+        """The row's height in points when its wrapped text needs more than one line."""
         lines = 1
         for column, value in zip(self.columns, values, strict=False):
             if isinstance(value, str) and value and not column.hidden:
                 lines = max(lines, lines_needed(value, column.width) if column.wrap or "\n" in value else 1)
-        if lines > 1:
-            self.ws.set_row(self.row, min(lines * LINE_HEIGHT + 2, MAX_ROW_HEIGHT))
+        return min(lines * LINE_HEIGHT + 2, MAX_ROW_HEIGHT) if lines > 1 else None
+
+    def _set_height(self, values: Sequence[Any]) -> None:
+        height = self._height(values)
+        if height is not None:
+            self.ws.set_row(self.row, height)
 
     def write(self, values: Sequence[Any], fmt: dict[int, Any] | None = None,
               comments: dict[int, str] | None = None) -> None:
         self._make_room()
         texts = [clean(v) if isinstance(v, str) else v for v in values]
-        self._height(texts)
+        for col, text in (comments or {}).items():  # before the row is placed: XlsxWriter refuses rows behind it
+            self.ws.write_comment(self.row, col, clean(text)[:2000], {"x_scale": 3, "y_scale": 2})
+        if self._rendered and len(texts) == len(self.columns):
+            styles = self._styles
+            if fmt:
+                styles = [fmt[col]._get_xf_index() if fmt.get(col) else s for col, s in enumerate(styles)]
+            place(self.ws, self.row, render_row(self._letters, texts, styles, self._height(texts)),
+                  len(self.columns) - 1)
+        else:
+            self._cells(texts, fmt)
+        self.row += 1
+        self.count += 1
+
+    def _cells(self, texts: Sequence[Any], fmt: dict[int, Any] | None) -> None:
+        self._set_height(texts)
         for col, value in enumerate(texts):
             column = self.columns[col]
             cell_format = (fmt or {}).get(col) or self.formats["wrap" if column.wrap else "plain"]
@@ -179,10 +209,6 @@ class Sheet:
                 self.ws.write_blank(self.row, col, None, cell_format)
             else:
                 self.ws.write_string(self.row, col, str(value), cell_format)
-            if comments and col in comments:
-                self.ws.write_comment(self.row, col, clean(comments[col])[:2000], {"x_scale": 3, "y_scale": 2})
-        self.row += 1
-        self.count += 1
 
     def paragraph(self, text: str, fmt: Any, line_height: float = LINE_HEIGHT) -> None:
         """A line of prose merged across every column, as tall as its wrapped text."""

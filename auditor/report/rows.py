@@ -1,0 +1,88 @@
+"""Sheet rows rendered straight to SpreadsheetML, for the sheets with a row per finding or indicator.
+
+XlsxWriter spends about 9 µs on each cell (checks, a cell record, attribute escaping, one write per
+cell); a summary has some 4,000 cells a document, so a large batch spent most of its time there, in
+the one process that writes the reports. Here a row is one f-string per cell and one write, with
+the same XML XlsxWriter would write in constant-memory mode (inline strings, the workbook's own
+style numbers), and the row number left as a placeholder, so a row can be rendered anywhere and
+numbered when it is placed. Everything else in the workbook (styles, comments, filters, print
+setup) is still XlsxWriter's.
+
+Placing rows uses the worksheet's constant-memory row stream, which is XlsxWriter's internals:
+`can_place` checks for exactly what `place` touches, and Sheet falls back to writing cell by cell
+when it is not there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+NUMBER = "\x00"  # where the row number goes; never in a cell (clean() removes control characters)
+_ESCAPES = re.compile(r"[&<>]")
+_ESCAPED_LOOKALIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # Excel would read it as an escape: escape its "_"
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+
+
+def column_letters(count: int) -> list[str]:
+    letters = []
+    for col in range(count):
+        name, n = "", col + 1
+        while n:
+            n, rest = divmod(n - 1, 26)
+            name = chr(65 + rest) + name
+        letters.append(name)
+    return letters
+
+
+def row_height(points: float | None) -> str:
+    """The <row> attributes for a height in points, rounded to pixels as XlsxWriter's set_row does."""
+    if points is None:
+        return ""
+    return f' ht="{int(points * 4.0 / 3.0 + 0.5) * 0.75:.16g}" customHeight="1"'
+
+
+def _text(value: str) -> str:
+    if "_x" in value:
+        value = _ESCAPED_LOOKALIKE.sub(r"_x005F\1", value)
+    if _ESCAPES.search(value):
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value
+
+
+def render_row(letters: Sequence[str], values: Sequence[Any], styles: Sequence[int], height: float | None) -> str:
+    """One <row> of cells (numbers, blanks, inline strings), its number left as NUMBER. `values` are
+    already clean(); `styles` the XF index of each cell's format."""
+    cells = []
+    for letter, value, style in zip(letters, values, styles, strict=True):
+        if value is None or value == "":
+            cells.append(f'<c r="{letter}{NUMBER}" s="{style}"/>')
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            cells.append(f'<c r="{letter}{NUMBER}" s="{style}"><v>{value:.16G}</v></c>')
+        else:
+            text = str(value)
+            space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
+            cells.append(f'<c r="{letter}{NUMBER}" s="{style}" t="inlineStr"><is><t{space}>{_text(text)}</t></is></c>')
+    return f'<row r="{NUMBER}"{row_height(height)}>' + "".join(cells) + "</row>"
+
+
+def can_place(ws: Any) -> bool:
+    """Whether rows can be placed in this worksheet's row stream (XlsxWriter in constant-memory mode)."""
+    return bool(getattr(ws, "constant_memory", False)) and all(
+        hasattr(ws, name) for name in ("previous_row", "fh", "table", "_write_single_row", "_check_dimensions"))
+
+
+def place(ws: Any, row: int, xml: str, last_col: int) -> None:
+    """Put a rendered row at `row` (0-based) of a constant-memory worksheet: the row XlsxWriter holds
+    is written out first, the worksheet's extent grows to cover it, and the next row it holds is the
+    one after (so a comment on this row never makes XlsxWriter write the row a second time)."""
+    if row < ws.previous_row or (row == ws.previous_row and ws.table):
+        raise ValueError(f"第 {row + 1} 行已经写过")  # XlsxWriter holds or has written this row: never two of one
+    if row > ws.previous_row:
+        ws._write_single_row(row)
+    ws._check_dimensions(row, 0)
+    ws._check_dimensions(row, last_col)
+    ws.fh.write(xml.replace(NUMBER, str(row + 1)))
+    ws.table.clear()
+    ws.previous_row = row + 1

@@ -1,0 +1,71 @@
+"""Rows rendered as XML (report/rows.py) make the same workbook as XlsxWriter writing cell by cell:
+every value, style, row height and comment of every sheet, on the samples and on text that needs
+escaping (markup, Excel's own _xHHHH_ escapes, edge spaces, numbers)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import openpyxl
+import pytest
+
+from auditor import api
+from auditor.report import sheets
+
+
+def _snapshot(path):
+    book = openpyxl.load_workbook(path)
+    seen = {}
+    for ws in book.worksheets:
+        cells = []
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None or c.has_style:
+                    cells.append((c.coordinate, c.value, c.fill.fgColor.rgb, c.font.b, c.alignment.wrap_text,
+                                  c.comment.text if c.comment else None))
+        heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+        seen[ws.title] = (cells, heights, ws.dimensions, ws.auto_filter.ref, ws.freeze_panes)
+    return seen
+
+
+def _audit(out, documents, monkeypatch, rendered: bool):
+    if not rendered:
+        monkeypatch.setattr(sheets, "can_place", lambda ws: False)
+    report = api.check(documents)
+    api.write_reports(report, out)
+    monkeypatch.undo()
+    return out / "审核汇总.xlsx"
+
+
+@pytest.fixture(scope="module")
+def odd_documents(documents):
+    """The samples, and one whose indicator texts need escaping and keep their spaces."""
+    documents = list(documents.values())
+    doc = documents[0]
+    project = doc.projects[0]
+    odd = ["<b>&amp; 5 > 3</b>", "_x0041_ 不是 A", "  前后有空格  ", "中文" * 400, "𠀀𠀁"]
+    rows = [dataclasses.replace(r, level3=text, full_name=text) for r, text in zip(project.indicators, odd,
+                                                                                   strict=False)]
+    changed = dataclasses.replace(project, indicators=(*rows, *project.indicators[len(rows):]))
+    return [*documents, dataclasses.replace(doc, projects=(changed, *doc.projects[1:]), path="odd.txt")]
+
+
+def test_rendered_rows_make_the_same_workbook_as_cell_by_cell(odd_documents, tmp_path, monkeypatch):
+    fast = _snapshot(_audit(tmp_path / "fast", odd_documents, monkeypatch, rendered=True))
+    slow = _snapshot(_audit(tmp_path / "slow", odd_documents, monkeypatch, rendered=False))
+    assert fast.keys() == slow.keys()
+    for title in fast:
+        assert fast[title] == slow[title], title
+    values = {c[1] for c in fast["指标明细"][0]}
+    assert {"<b>&amp; 5 > 3</b>", "  前后有空格  ", "𠀀𠀁"} <= values
+    assert "_x005F_x0041_ 不是 A" in values  # escaped as Excel expects (openpyxl does not undo that escape)
+    assert any(c[5] for c in fast["指标明细"][0])  # flagged values carry their comment
+
+
+def test_rendered_rows_are_used_for_the_big_sheets(documents, tmp_path, monkeypatch):
+    calls = []
+    real = sheets.render_row
+    monkeypatch.setattr(sheets, "render_row", lambda *a: calls.append(1) or real(*a))
+    api.write_reports(api.check(list(documents.values())[:1]), tmp_path)
+    assert len(calls) > 100
+
