@@ -8,9 +8,10 @@ is not the same for every unit).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..model import Comparison, Document, Finding, Indicator, Project, SimilarGroup
 from .findings import finding_of, row_fields
@@ -134,30 +135,46 @@ def _shingles(p: Project) -> set[str]:
     return rows | ({f"目标|{goal}"} if goal else set())
 
 
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """What a group needs of one project, so documents need not be held (or read back) to list it."""
+
+    unit_key: str
+    unit: str
+    path: str
+    index: int  # the project's place in its document
+    name: str
+    rows: int
+    shingles: frozenset[str]
+
+
 def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile: Profile,
                    reload: Callable[[str], Document | None] | None = None) -> list[SimilarGroup]:
     """Groups of projects from different units whose rows and goals are (nearly) the same: candidates
     from MinHash LSH (datasketch), each kept only when its exact Jaccard similarity reaches the profile's
     threshold; reported once per group. `documents` is read once; with `reload` (a document by its
-    path, from the results store) only each project's shingles are held, not the documents."""
+    path, from the results store) only each project's shingles and name are held, and a group reads
+    back just the document its finding is placed in."""
     batch_rules = [r for r in rules if r.scope == "batch" and r.check == "similar_projects"]
     if not batch_rules:
         return []
     held: dict[str, Document] = {}
-    items: list[tuple[str, str, int, set[str]]] = []  # unit key, document path, project index, shingles
+    items: list[_Member] = []
     units: set[str] = set()
     for doc in documents:
         if not doc.unit:
             continue
         units.add(name_key(doc.unit))
         for k, p in enumerate(doc.projects):
-            if len(compared_rows(p)) >= profile.unit_similarity_min_rows:
-                items.append((name_key(doc.unit), doc.path, k, _shingles(p)))
+            rows = len(compared_rows(p))
+            if rows >= profile.unit_similarity_min_rows:
+                items.append(_Member(name_key(doc.unit), doc.unit, doc.path, k, p.name, rows,
+                                     frozenset(_shingles(p))))
                 if reload is None:
                     held[doc.path] = doc
     if len(units) < 2:
         return []  # one unit (a self-check): nothing to compare, and no MinHash to load
-    edges = _similar_pairs([s for *_, s in items], profile.unit_similarity)
+    edges = _similar_pairs([m.shingles for m in items], profile.unit_similarity)
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -167,22 +184,20 @@ def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile
         return i
 
     for i, j in edges:
-        if items[i][0] != items[j][0]:
+        if items[i].unit_key != items[j].unit_key:
             parent[root(i)] = root(j)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
         groups[root(i)].append(i)
-    fetch = reload or held.get
+    fetch = functools.lru_cache(maxsize=16)(reload) if reload else held.get  # groups often share their first
     out = []
     for members in groups.values():
-        if len({items[i][0] for i in members}) < 2:
+        if len({items[i].unit_key for i in members}) < 2:
             continue
-        resolved = []
-        for i in members:
-            doc = fetch(items[i][1])
-            if doc is not None:
-                resolved.append((doc, doc.projects[items[i][2]], items[i][3]))
-        out.extend(_group(rule, list(resolved)) for rule in batch_rules)
+        chosen = sorted((items[i] for i in members), key=lambda m: (m.unit, m.name, m.path))
+        first = fetch(chosen[0].path)
+        if first is not None:
+            out.extend(_group(rule, first, chosen) for rule in batch_rules)
     return sorted(out, key=lambda g: (-len(g.members), g.members))
 
 
@@ -203,13 +218,13 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def _group(rule: Rule, members: list[tuple[Document, Project, set[str]]]) -> SimilarGroup:
-    members.sort(key=lambda m: (m[0].unit or "", m[1].name, m[0].path))
-    first_doc, first, shingles = members[0]
-    similarity = min(_jaccard(shingles, s) for _, _, s in members[1:])
-    units = sorted({doc.unit or "" for doc, _, _ in members})
-    listed = "；".join(f"{doc.unit}《{p.name}》" for doc, p, _ in members)
+def _group(rule: Rule, first_doc: Document, members: list[_Member]) -> SimilarGroup:
+    """The group's finding, placed at its first member's project (in `first_doc`)."""
+    first = first_doc.projects[members[0].index]
+    similarity = min(_jaccard(members[0].shingles, m.shingles) for m in members[1:])
+    units = sorted({m.unit for m in members})
+    listed = "；".join(f"{m.unit}《{m.name}》" for m in members)
     fields = {"project": first.name, "count": len(units), "units": "、".join(units), "members": listed,
-              "similarity": f"{similarity:.0%}", "rows": len(compared_rows(first))}
+              "similarity": f"{similarity:.0%}", "rows": members[0].rows}
     finding: Finding = finding_of(rule, first_doc, fields, None, first.name, line=first.line_start)
-    return SimilarGroup(finding, tuple((doc.unit or "", p.name, doc.path) for doc, p, _ in members), similarity)
+    return SimilarGroup(finding, tuple((m.unit, m.name, m.path) for m in members), similarity)
