@@ -161,6 +161,7 @@ def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile
     held: dict[str, Document] = {}
     items: list[_Member] = []
     units: set[str] = set()
+    alike: dict[frozenset[str], frozenset[str]] = {}  # one copy of each distinct set of rows
     for doc in documents:
         if not doc.unit:
             continue
@@ -168,14 +169,20 @@ def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile
         for k, p in enumerate(doc.projects):
             rows = len(compared_rows(p))
             if rows >= profile.unit_similarity_min_rows:
+                shingles = frozenset(_shingles(p))
                 items.append(_Member(name_key(doc.unit), doc.unit, doc.path, k, p.name, rows,
-                                     frozenset(_shingles(p))))
+                                     alike.setdefault(shingles, shingles)))
                 if reload is None:
                     held[doc.path] = doc
     if len(units) < 2:
         return []  # one unit (a self-check): nothing to compare, and no MinHash to load
-    edges = _similar_pairs([m.shingles for m in items], profile.unit_similarity)
-    parent = list(range(len(items)))
+    # projects with exactly the same rows (a template copied by many units) are compared once
+    classes: dict[frozenset[str], list[int]] = {}
+    for i, m in enumerate(items):
+        classes.setdefault(m.shingles, []).append(i)
+    distinct = list(classes)
+    class_units = [{items[i].unit_key for i in classes[s]} for s in distinct]
+    parent = list(range(len(distinct)))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -183,12 +190,12 @@ def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile
             i = parent[i]
         return i
 
-    for i, j in edges:
-        if items[i].unit_key != items[j].unit_key:
-            parent[root(i)] = root(j)
+    for a, b in _similar_pairs(distinct, profile.unit_similarity):
+        if len(class_units[a] | class_units[b]) > 1:  # projects of one unit alike are no finding
+            parent[root(a)] = root(b)
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(items)):
-        groups[root(i)].append(i)
+    for c, shingles in enumerate(distinct):
+        groups[root(c)].extend(classes[shingles])
     fetch = functools.lru_cache(maxsize=16)(reload) if reload else held.get  # groups often share their first
     out = []
     for members in groups.values():
@@ -201,7 +208,7 @@ def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile
     return sorted(out, key=lambda g: (-len(g.members), g.members))
 
 
-def _similar_pairs(sets: Sequence[set[str]], threshold: float) -> Iterable[tuple[int, int]]:
+def _similar_pairs(sets: Sequence[frozenset[str]], threshold: float) -> Iterable[tuple[int, int]]:
     from datasketch import MinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=max(0.1, threshold - 0.1), num_perm=128)  # below the bar: candidates are verified

@@ -7,6 +7,7 @@ mode, and so the columns a department needs always fit one A4 width at a legible
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +46,7 @@ def header_text(text: str) -> str:
     return clean(text).replace("&", "&&")[:80]
 
 
+@functools.lru_cache(maxsize=65536)  # the same units, projects and indicator names recur on many rows
 def lines_needed(text: str, width: float) -> int:
     """How many lines `text` wraps to in a column `width` Excel units wide (a 10-point CJK character
     is about 1.86 units in Excel with 宋体, a little less in LibreOffice)."""
