@@ -101,13 +101,14 @@ def detail_sheet(wb: Any, fmts: dict[str, Any], one_unit: bool = False) -> Sheet
 def write_issues(sheet: Sheet, doc: Document, findings: Sequence[Finding], reviews: dict[str, Review],
                  numbered: int = 0) -> None:
     """`numbered`: findings listed before this sheet (in earlier parts), so 序号 runs on across them."""
+    name = doc.name
     for f in sort_findings(findings):
         fingerprint = f.fingerprint()
         review = reviews.get(fingerprint) or Review()
         sheet.write([numbered + sheet.count + 1, doc.unit or "", f.project or "（全文）", f.period or "",
                      f.level1 or "", f.level2 or "", f.level3 or "", f.value or "", f.severity,
                      KIND_LABELS.get(f.kind, f.kind), f.rule, f.message, f.suggestion, review.verdict,
-                     review.remark, review.reply, f.basis, f.location.where or "", doc.name,
+                     review.remark, review.reply, f.basis, f.location.where or "", name,
                      f.location.line or "", fingerprint],
                     fmt={ISSUE_COLUMNS.index("严重程度"): sheet.formats[f.severity]})
 
@@ -127,6 +128,7 @@ def write_details(sheet: Sheet, doc: Document, findings: Sequence[Finding]) -> N
         if f.level3 is not None:
             by_row.setdefault((f.project, f.period, f.location.line), []).append(f)
     value_col = DETAIL_COLUMNS.index("指标值")
+    name = doc.name
     for table, r in _rows_of(doc):
         hits = by_row.get((table, r.period, r.line), [])
         fmt = comments = None
@@ -136,7 +138,7 @@ def write_details(sheet: Sheet, doc: Document, findings: Sequence[Finding]) -> N
             comments = {value_col: "\n".join(f"[{f.severity} {f.rule}] {f.message}\n建议：{f.suggestion}"
                                              for f in hits)}
         sheet.write([doc.unit or "", table, r.period, r.level1, r.level2, r.full_name or r.level3, r.value.raw,
-                     VALUE_KIND_LABELS.get(r.value.kind, r.value.kind), len(hits), doc.name, r.line], fmt, comments)
+                     VALUE_KIND_LABELS.get(r.value.kind, r.value.kind), len(hits), name, r.line], fmt, comments)
 
 
 def excluded_sheet(wb: Any, fmts: dict[str, Any]) -> Sheet:

@@ -20,9 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 NUMBER = "\x00"  # where the row number goes; never in a cell (clean() removes control characters)
-_ESCAPES = re.compile(r"[&<>]")
 _ESCAPED_LOOKALIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # Excel would read it as an escape: escape its "_"
-_EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
 def column_letters(count: int) -> list[str]:
@@ -46,7 +44,7 @@ def row_height(points: float | None) -> str:
 def _text(value: str) -> str:
     if "_x" in value:
         value = _ESCAPED_LOOKALIKE.sub(r"_x005F\1", value)
-    if _ESCAPES.search(value):
+    if "&" in value or "<" in value or ">" in value:
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value
 
@@ -62,7 +60,7 @@ def render_row(letters: Sequence[str], values: Sequence[Any], styles: Sequence[i
             cells.append(f'<c r="{letter}{NUMBER}" s="{style}"><v>{value:.16G}</v></c>')
         else:
             text = str(value)
-            space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
+            space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
             cells.append(f'<c r="{letter}{NUMBER}" s="{style}" t="inlineStr"><is><t{space}>{_text(text)}</t></is></c>')
     return f'<row r="{NUMBER}"{row_height(height)}>' + "".join(cells) + "</row>"
 
