@@ -32,6 +32,7 @@ from .report.letter import Letter
 from .report.records import CheckedDocument
 
 if TYPE_CHECKING:  # the rules and profiles load only when a command needs them
+    from .check.across import SimilarIndex
     from .check.library import Library
     from .check.profile import Profile
     from .store import ResultStore
@@ -300,10 +301,11 @@ def across(documents: Sequence[Document], options: Options | None = None) -> Acr
                   len(pairs))
 
 
-def _across_stored(store: ResultStore, options: Options) -> Across:
+def _across_stored(store: ResultStore, options: Options, similar: SimilarIndex) -> Across:
     """`across` over the results store: each unit with several years loaded by itself, and the similar
-    projects found from their shingles with only the groups' documents read back."""
-    from .check.across import compare_years, comparison_order, similar_groups, year_pairs
+    projects found from the index the batch filled as documents arrived, with only the groups'
+    documents read back."""
+    from .check.across import compare_years, comparison_order, year_pairs
 
     rules, profile = load(options)
     found = Across()
@@ -313,8 +315,7 @@ def _across_stored(store: ResultStore, options: Options) -> Across:
         found.pairs += len(pairs)
         found.comparisons.extend(compare_years(docs, rules, profile, pairs))
     found.comparisons.sort(key=comparison_order)
-    if len(store.units()) > 1:
-        found.groups = similar_groups(store.documents(), rules, profile, reload=store.document)
+    found.groups = similar.groups(rules, store.document)
     return found
 
 
@@ -405,6 +406,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     from . import manifest
     from .baseline import baseline_files, read_reviews
     from .batch import file_key
+    from .check.across import SimilarIndex
     from .check.matching import name_key
     from .output import remove_stale_temporaries
     from .report.excel import part_paths
@@ -450,6 +452,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     for failure in skipped:
         writers.fail(failure.path, failure.error)
     store = ResultStore(out / STORE, cache)
+    similar = SimilarIndex(profile)
     try:
         store.begin(options.settings().digest(), [display_path(p) for p in inputs], fresh=not resume)
         outcome.resumed = store.finished()
@@ -463,6 +466,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                     doc = item[0].document
                     store.document_done(display_path(inputs[index]), keys[index],
                                         name_key(doc.unit) if doc.unit else None, doc.year)
+                    similar.add(doc, display_path(inputs[index]))
                     if on_document is not None:
                         on_document(item[0])
                     outcome.done += 1
@@ -474,7 +478,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
             outcome.failures.append(failure)
             if on_failure is not None:
                 on_failure(failure)
-        found = _across_stored(store, options)
+        found = _across_stored(store, options, similar)
         several_units = len(store.units()) > 1
         outcome.comparisons, outcome.groups = len(found.comparisons), len(found.groups)
         outcome.written = writers.close(outcome.suppressed, found.comparisons if found.pairs else None,

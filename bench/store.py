@@ -96,6 +96,7 @@ def _renamed(record: str, doc, changed) -> str:
 def driver(count: int, regions: int, out: Path) -> dict[str, float]:
     """The driver's work for `count` documents; seconds and peak MB of each phase."""
     from auditor import api
+    from auditor.check.across import SimilarIndex
     from auditor.check.matching import name_key
     from auditor.report.writers import ReportWriters
     from auditor.store import NAME, ResultStore
@@ -110,6 +111,7 @@ def driver(count: int, regions: int, out: Path) -> dict[str, float]:
     store = ResultStore(out / NAME)
     paths = [path for path, *_ in corpus(count, regions)]  # the batch's list, as audit_to has it
     store.begin(options.settings().digest(), paths)
+    similar = SimilarIndex(profile)
     made = 0.0  # making the documents stands for the workers: not the driver's time
     documents = corpus(count, regions)
     while True:
@@ -124,11 +126,12 @@ def driver(count: int, regions: int, out: Path) -> dict[str, float]:
             raise SystemExit(f"{path} 无法写入报告")
         store.put(f"{key}:{store.digest}", record)
         store.document_done(path, key, name_key(doc.unit) if doc.unit else None, doc.year)
+        similar.add(doc, path)
     figures["stream: score, store, 汇总/JSON/JSONL"] = time.perf_counter() - start - made
     figures["stream peak MB"] = peak_mb()
     reset_peak()
     start = time.perf_counter()
-    found = api._across_stored(store, options)
+    found = api._across_stored(store, options, similar)
     figures["comparisons from the store"] = time.perf_counter() - start
     figures["comparisons peak MB"] = peak_mb()
     reset_peak()

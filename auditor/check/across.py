@@ -148,64 +148,78 @@ class _Member:
     shingles: frozenset[str]
 
 
-def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile: Profile,
-                   reload: Callable[[str], Document | None] | None = None) -> list[SimilarGroup]:
-    """Groups of projects from different units whose rows and goals are (nearly) the same: candidates
-    from MinHash LSH (datasketch), each kept only when its exact Jaccard similarity reaches the profile's
-    threshold; reported once per group. `documents` is read once; with `reload` (a document by its
-    path, from the results store) only each project's shingles and name are held, and a group reads
-    back just the document its finding is placed in."""
-    batch_rules = [r for r in rules if r.scope == "batch" and r.check == "similar_projects"]
-    if not batch_rules:
-        return []
-    held: dict[str, Document] = {}
-    items: list[_Member] = []
-    units: set[str] = set()
-    alike: dict[frozenset[str], frozenset[str]] = {}  # one copy of each distinct set of rows
-    for doc in documents:
+class SimilarIndex:
+    """The projects of a batch as small records (unit, name, rows and their shingles: one copy of each
+    distinct set), added one document at a time as results arrive, so finding similar projects at the
+    end needs no document held or read back except the one each group's finding is placed in."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.min_rows = profile.unit_similarity_min_rows
+        self.threshold = profile.unit_similarity
+        self.items: list[_Member] = []
+        self.units: set[str] = set()
+        self._alike: dict[frozenset[str], frozenset[str]] = {}
+
+    def add(self, doc: Document, path: str | None = None) -> None:
+        """A document's projects (`path`: the name the batch gives its file, when not doc.path)."""
         if not doc.unit:
-            continue
-        units.add(name_key(doc.unit))
+            return
+        self.units.add(name_key(doc.unit))
         for k, p in enumerate(doc.projects):
             rows = len(compared_rows(p))
-            if rows >= profile.unit_similarity_min_rows:
+            if rows >= self.min_rows:
                 shingles = frozenset(_shingles(p))
-                items.append(_Member(name_key(doc.unit), doc.unit, doc.path, k, p.name, rows,
-                                     alike.setdefault(shingles, shingles)))
-                if reload is None:
-                    held[doc.path] = doc
-    if len(units) < 2:
-        return []  # one unit (a self-check): nothing to compare, and no MinHash to load
-    # projects with exactly the same rows (a template copied by many units) are compared once
-    classes: dict[frozenset[str], list[int]] = {}
-    for i, m in enumerate(items):
-        classes.setdefault(m.shingles, []).append(i)
-    distinct = list(classes)
-    class_units = [{items[i].unit_key for i in classes[s]} for s in distinct]
-    parent = list(range(len(distinct)))
+                self.items.append(_Member(name_key(doc.unit), doc.unit, path or doc.path, k, p.name, rows,
+                                          self._alike.setdefault(shingles, shingles)))
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    def groups(self, rules: Sequence[Rule], fetch: Callable[[str], Document | None]) -> list[SimilarGroup]:
+        """Groups of projects from different units whose rows and goals are (nearly) the same: candidates
+        from MinHash LSH (datasketch), each kept only when its exact Jaccard similarity reaches the
+        profile's threshold; reported once per group. `fetch`: a document by its path."""
+        batch_rules = [r for r in rules if r.scope == "batch" and r.check == "similar_projects"]
+        if not batch_rules or len(self.units) < 2:
+            return []  # one unit (a self-check): nothing to compare, and no MinHash to load
+        items = self.items
+        # projects with exactly the same rows (a template copied by many units) are compared once
+        classes: dict[frozenset[str], list[int]] = {}
+        for i, m in enumerate(items):
+            classes.setdefault(m.shingles, []).append(i)
+        distinct = list(classes)
+        class_units = [{items[i].unit_key for i in classes[s]} for s in distinct]
+        parent = list(range(len(distinct)))
 
-    for a, b in _similar_pairs(distinct, profile.unit_similarity):
-        if len(class_units[a] | class_units[b]) > 1:  # projects of one unit alike are no finding
-            parent[root(a)] = root(b)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for c, shingles in enumerate(distinct):
-        groups[root(c)].extend(classes[shingles])
-    fetch = functools.lru_cache(maxsize=16)(reload) if reload else held.get  # groups often share their first
-    out = []
-    for members in groups.values():
-        if len({items[i].unit_key for i in members}) < 2:
-            continue
-        chosen = sorted((items[i] for i in members), key=lambda m: (m.unit, m.name, m.path))
-        first = fetch(chosen[0].path)
-        if first is not None:
-            out.extend(_group(rule, first, chosen) for rule in batch_rules)
-    return sorted(out, key=lambda g: (-len(g.members), g.members))
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for a, b in _similar_pairs(distinct, self.threshold):
+            if len(class_units[a] | class_units[b]) > 1:  # projects of one unit alike are no finding
+                parent[root(a)] = root(b)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for c, shingles in enumerate(distinct):
+            groups[root(c)].extend(classes[shingles])
+        fetch = functools.lru_cache(maxsize=16)(fetch)  # groups often share their first document
+        out = []
+        for members in groups.values():
+            if len({items[i].unit_key for i in members}) < 2:
+                continue
+            chosen = sorted((items[i] for i in members), key=lambda m: (m.unit, m.name, m.path))
+            first = fetch(chosen[0].path)
+            if first is not None:
+                out.extend(_group(rule, first, chosen) for rule in batch_rules)
+        return sorted(out, key=lambda g: (-len(g.members), g.members))
+
+
+def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile: Profile) -> list[SimilarGroup]:
+    """SimilarIndex over documents in memory."""
+    index = SimilarIndex(profile)
+    held: dict[str, Document] = {}
+    for doc in documents:
+        index.add(doc)
+        held[doc.path] = doc
+    return index.groups(rules, held.get)
 
 
 def _similar_pairs(sets: Sequence[frozenset[str]], threshold: float) -> Iterable[tuple[int, int]]:
