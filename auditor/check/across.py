@@ -164,12 +164,13 @@ class SimilarIndex:
         """A document's projects (`path`: the name the batch gives its file, when not doc.path)."""
         if not doc.unit:
             return
-        self.units.add(name_key(doc.unit))
+        unit_key = name_key(doc.unit)
+        self.units.add(unit_key)
         for k, p in enumerate(doc.projects):
             rows = len(compared_rows(p))
             if rows >= self.min_rows:
                 shingles = frozenset(_shingles(p))
-                self.items.append(_Member(name_key(doc.unit), doc.unit, path or doc.path, k, p.name, rows,
+                self.items.append(_Member(unit_key, doc.unit, path or doc.path, k, p.name, rows,
                                           self._alike.setdefault(shingles, shingles)))
 
     def groups(self, rules: Sequence[Rule], fetch: Callable[[str], Document | None]) -> list[SimilarGroup]:

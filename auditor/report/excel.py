@@ -21,7 +21,7 @@ from ..model import SEVERITY_ORDER, VERDICTS, Comparison, Document, Finding, Ind
 from ..output import temporary_path, umask
 from ..vocabulary import KIND_LABELS, OVERALL_TABLE, VALUE_KIND_LABELS
 from .records import sort_findings
-from .sheets import FILL, Column, Sheet, clean, formats, page_setup, xlsx_options
+from .sheets import EXCEL_ROWS, FILL, Column, Sheet, clean, formats, page_setup, xlsx_options
 
 # 问题清单: what a department reads and answers first (printed), then what the tool needs to match
 # the answers back next time (after the print area; 指纹 hidden).
@@ -192,7 +192,7 @@ def summary_sheet(wb: Any, fmts: dict[str, Any], units: Sequence[UnitSummary], k
     notes += [f"“{part.names[0]}”共 {part.count} 行，超过一张工作表的上限（{part.row_limit:,} 行），"
               f"依次接续在：{'、'.join(f'“{n}”' for n in part.names[1:])}。" for part in split if len(part.names) > 1]
     if parts > 1:
-        notes.append(f"问题清单和指标明细超过一张工作表的上限，分在本工作簿和其后 {parts - 1} 个工作簿"
+        notes.append(f"问题清单和指标明细的行较多，分在本工作簿和其后 {parts - 1} 个工作簿"
                      f"（审核汇总{PART_SUFFIX.format(n=2)}.xlsx 起）中，各部分所含文件见“说明”。")
     sheet.row += 1
     for text in notes:
@@ -274,6 +274,10 @@ def failure_sheet(wb: Any, fmts: dict[str, Any], failures: Sequence[tuple[str, s
 
 
 PART_SUFFIX = "_第{n}部分"  # 审核汇总_第2部分.xlsx: findings and indicators past one workbook's sheets
+# Rows a part's sheet takes before the next part begins: well inside Excel's limit, so a part opens in
+# Excel or WPS in reasonable time, and the cell comments XlsxWriter holds until a workbook closes stay
+# a few hundred MB at most.
+PART_ROWS = 200_000
 
 
 def part_paths(summary: Path) -> list[Path]:
@@ -306,7 +310,7 @@ class RowPart:
         """Whether a document's rows all fit before any sheet reaches its limit (an empty part takes
         any document; one too big for a whole sheet continues on 问题清单 (2)…)."""
         return self.documents == 0 or all(
-            sheet.row + rows <= sheet.row_limit
+            sheet.row + rows <= min(sheet.row_limit, PART_ROWS)
             for sheet, rows in ((self.issues, findings), (self.details, indicators), (self.excluded, suppressed)))
 
     def add(self, doc: Document, findings: Sequence[Finding], suppressed: Sequence[Finding],
@@ -328,6 +332,19 @@ class RowPart:
         self.details.finish(title=f"{title}：指标明细", printed=DETAILS_PRINTED)
         finish_excluded(self.excluded, f"{title}：已排除的问题")
 
+    def release(self) -> None:
+        """Keep only the figures of a part whose workbook is closed (not its worksheets and comments)."""
+        self.issues, self.details, self.excluded = (
+            Written(s.count, s.row_limit) for s in (self.issues, self.details, self.excluded))  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What 说明 needs of a closed part's sheet."""
+
+    count: int
+    row_limit: int
+
 
 PARTS_LAYOUT = (
     Column("部分", 5), Column("工作簿", 26, wrap=True), Column("文件数", 6), Column("单位数", 6),
@@ -348,7 +365,8 @@ def parts_sheet(wb: Any, fmts: dict[str, Any], parts: Sequence[RowPart], title: 
                      part.first, part.last])
     rows = sheet.row
     sheet.row += 1
-    sheet.paragraph(f"问题清单、指标明细和已排除的行超过一张工作表的上限（{parts[0].issues.row_limit:,} 行），"
+    sheet.paragraph(f"问题清单、指标明细和已排除的行较多，每个工作簿的每张表最多 "
+                    f"{min(parts[0].issues.row_limit, PART_ROWS):,} 行（Excel 的上限是 {EXCEL_ROWS:,} 行），"
                     f"按输入顺序（同一文件夹的文件相邻，一份文件的行不拆开）分在以上 {len(parts)} 个工作簿中，"
                     "序号接续；“汇总”的排名和统计包括全部单位。", fmts["text"])
     sheet.finish(title=f"{title}：说明")
@@ -373,7 +391,8 @@ class SummaryWorkbook:
         self.formats = formats(self.wb)
         self.wb.add_worksheet("汇总")
         self.parts = [self._part(self.wb, self.formats, 1, path.name)]
-        self.books: list[tuple[Any, Path, Path]] = []  # the parts' workbooks after the first: (wb, temporary, final)
+        self.book: Any = None  # the open part workbook after the first, if any
+        self.books: list[tuple[Path, Path]] = []  # the parts' workbooks after the first: (temporary, final)
         self.units: list[UnitSummary] = []
         self.kinds: Counter[str] = Counter()
         self.failures: list[tuple[str, str]] = []
@@ -393,8 +412,7 @@ class SummaryWorkbook:
         """Close the full part's workbook and start the next."""
         full = self.parts[-1]
         full.finish(f"{self.title}（第{full.number}部分）" if full.number > 1 else self.title)
-        if self.books:
-            self.books[-1][0].close()
+        self._close_part()
         number = full.number + 1
         final = self.path.with_name(f"{self.path.stem}{PART_SUFFIX.format(n=number)}{self.path.suffix}")
         wb, tmp = self._workbook(final)
@@ -403,10 +421,18 @@ class SummaryWorkbook:
         notes.write([f"本工作簿是{self.path.name}的第{number}部分：问题清单、指标明细和已排除中接着上一部分的文件。"
                      f"排名、统计和各部分所在见 {self.path.name} 的“汇总”和“说明”工作表。"])
         notes.finish(title=f"{self.title}（第{number}部分）")
-        self.books.append((wb, tmp, final))
+        self.book = wb
+        self.books.append((tmp, final))
         part = self._part(wb, fmts, number, final.name, full.numbered + full.issues.count)
         self.parts.append(part)
         return part
+
+    def _close_part(self) -> None:
+        """Write out the open part workbook (after the first) and let its worksheets go."""
+        if self.book is not None:
+            self.book.close()
+            self.book = None
+            self.parts[-1].release()
 
     def add(self, doc: Document, findings: Sequence[Finding], score: float, grade: str,
             suppressed: Sequence[Finding] = ()) -> None:
@@ -433,8 +459,7 @@ class SummaryWorkbook:
 
         last = self.parts[-1]
         last.finish(f"{self.title}（第{last.number}部分）" if last.number > 1 else self.title)
-        if self.books:
-            self.books[-1][0].close()
+        self._close_part()
         first = self.parts[0]
         summary_sheet(self.wb, self.formats, self.units, self.kinds, self.scoring, suppressed, len(self.failures),
                       self.title, (first.issues, first.details, first.excluded), len(self.parts))
@@ -446,17 +471,17 @@ class SummaryWorkbook:
         if len(self.parts) > 1:
             parts_sheet(self.wb, self.formats, self.parts, self.title)
         self.wb.close()
-        written = [self.path, *(final for _, _, final in self.books)]
+        written = [self.path, *(final for _, final in self.books)]
         for stale in set(part_paths(self.path)) - set(written):
             stale.unlink(missing_ok=True)
-        for tmp, final in [(self.tmp, self.path), *((tmp, final) for _, tmp, final in self.books)]:
+        for tmp, final in [(self.tmp, self.path), *self.books]:
             os.chmod(tmp, 0o666 & ~umask())  # the temporary name was made private; the report is not
             os.replace(tmp, final)
         return written
 
     def abort(self) -> None:
         """A batch that failed midway: no workbook or part of it is left behind."""
-        for tmp in [self.tmp, *(tmp for _, tmp, _ in self.books)]:
+        for tmp in [self.tmp, *(tmp for tmp, _ in self.books)]:
             tmp.unlink(missing_ok=True)
 
 
