@@ -433,12 +433,13 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out, out / UNITS_FOLDER)
     keys = [file_key(p) for p in inputs]
+    shown = [display_path(p) for p in inputs]  # the names reports and the store give the files
     state = {"settings": options.settings().digest(),
              "baseline": manifest.baseline_digest([str(p) for p in baseline_files(baselines)]),
              "reviews": sorted([fp, r.verdict, r.remark, r.reply] for fp, r in _as_reviews(reviews).items()),
              "letter": [letter.office, letter.dated(), letter.deadline] if letter else None,
              "library": manifest.baseline_digest([options.library]) if options.library else None,
-             "per_unit": per_unit, "inputs": [[display_path(p), k] for p, k in zip(inputs, keys, strict=True)],
+             "per_unit": per_unit, "inputs": [[s, k] for s, k in zip(shown, keys, strict=True)],
              "skipped": [[f.path, f.error] for f in skipped]}
     previous = manifest.up_to_date(out, state) if cache is not None else None
     if previous is not None:
@@ -454,7 +455,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     store = ResultStore(out / STORE, cache)
     similar = SimilarIndex(profile)
     try:
-        store.begin(options.settings().digest(), [display_path(p) for p in inputs], fresh=not resume)
+        store.begin(options.settings().digest(), shown, fresh=not resume)
         outcome.resumed = store.finished()
         for index, item in enumerate(results(inputs, options, store, keys, known, on_file=on_file)):
             if isinstance(item, Failure):
@@ -464,9 +465,9 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                 error = writers.add(item[0])  # its own reports are inside the file's isolation too
                 if error is None:
                     doc = item[0].document
-                    store.document_done(display_path(inputs[index]), keys[index],
-                                        name_key(doc.unit) if doc.unit else None, doc.year)
-                    similar.add(doc, display_path(inputs[index]))
+                    store.document_done(shown[index], keys[index], name_key(doc.unit) if doc.unit else None,
+                                        doc.year)
+                    similar.add(doc, shown[index])
                     if on_document is not None:
                         on_document(item[0])
                     outcome.done += 1
@@ -474,12 +475,12 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                     outcome.suppressed += item[1]
                     continue
                 failure = Failure(item[0].document.path, error)
-            store.failed(display_path(inputs[index]), failure.error)
+            store.failed(shown[index], failure.error)
             outcome.failures.append(failure)
             if on_failure is not None:
                 on_failure(failure)
         found = _across_stored(store, options, similar)
-        several_units = len(store.units()) > 1
+        several_units = len(similar.units) > 1
         outcome.comparisons, outcome.groups = len(found.comparisons), len(found.groups)
         outcome.written = writers.close(outcome.suppressed, found.comparisons if found.pairs else None,
                                         found.groups if several_units else None)

@@ -449,7 +449,7 @@ def audit(paths: tuple[str, ...], outdir: str, per_unit: bool, profile: str, sel
         click.echo(f"跨文件对比：年度对比问题 {outcome.comparisons} 条，不同单位雷同的项目 {outcome.groups} 组"
                    "（见“年度对比”“相似填报”工作表，不计入得分）。", err=True)
     click.echo(f"已写入 {out / SUMMARY}、{out / JSON_REPORT}、{out / JSON_LINES}"
-               + (f"（行数超过工作表上限，问题清单和指标明细另分 {outcome.parts - 1} 个工作簿，见“说明”）"
+               + (f"（行数较多，问题清单和指标明细另分 {outcome.parts - 1} 个工作簿，见“说明”）"
                   if outcome.parts > 1 else "")
                + (f" 和 {len(outcome.written) - 2 - outcome.parts} 份单位审核意见（{out / UNITS_FOLDER}"
                   + (f"，其中 {outcome.units_kept} 份内容未变，保留原文件" if outcome.units_kept else "") + "）"

@@ -114,23 +114,16 @@ class ResultStore:
         self.db.execute("INSERT OR REPLACE INTO failures (path, error) VALUES (?, ?)", (path, error))
         self.db.commit()
 
-    def units(self) -> list[str]:
-        return [u for (u,) in self.db.execute("SELECT DISTINCT unit FROM documents WHERE unit IS NOT NULL "
-                                              "ORDER BY unit")]
-
     def units_with_years(self) -> list[str]:
         """Units with documents of more than one year in this batch (the ones compared across years)."""
         return [u for (u,) in self.db.execute("SELECT unit FROM documents WHERE unit IS NOT NULL AND year IS NOT NULL "
                                               "GROUP BY unit HAVING COUNT(DISTINCT year) > 1 ORDER BY unit")]
 
-    def documents(self, unit: str | None = None) -> Iterator[Document]:
-        """This batch's documents, decoded one at a time (a unit's only, when named), in path order."""
-        query = "SELECT d.path, r.data FROM documents d JOIN results r ON r.key = d.key || ':' || ?"
-        args: tuple = (self.digest,)
-        if unit is not None:
-            query += " WHERE d.unit = ?"
-            args += (unit,)
-        for path, data in self.db.execute(query + " ORDER BY d.path", args):
+    def documents(self, unit: str) -> Iterator[Document]:
+        """A unit's documents in this batch, decoded one at a time, in path order."""
+        for path, data in self.db.execute("SELECT d.path, r.data FROM documents d JOIN results r "
+                                          "ON r.key = d.key || ':' || ? WHERE d.unit = ? ORDER BY d.path",
+                                          (self.digest, unit)):
             yield _decoded(path, data)
 
     def document(self, path: str) -> Document | None:

@@ -52,15 +52,14 @@ def peak_mb() -> float:
 
 def samples():
     """The samples extracted and checked once: (document, findings, encoded record)."""
-    from auditor.batch import FileResult, Settings, _encode, audit_file
+    from auditor.batch import Settings, _encode, audit_file
 
     out = []
     for path in sorted((ROOT / "samples").glob("*.txt")):
         result = audit_file(str(path), Settings())
         if result.error is not None or result.document is None:
             raise SystemExit(f"样例 {path.name} 无法审核：{result.error}")
-        out.append((result.document, result.findings, _encode(FileResult(result.path, result.document,
-                                                                          result.findings))))
+        out.append((result.document, result.findings, _encode(result)))
     if len(out) < 4:
         raise SystemExit(f"只找到 {len(out)} 份样例（samples/*.txt 应有 4 份）")
     return out

@@ -13,7 +13,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -301,8 +301,8 @@ class RowPart:
     excluded: Sheet
     numbered: int = 0  # findings listed in the parts before this one (序号 runs on)
     documents: int = 0
-    units: set[str] | None = None
-    folders: list[str] | None = None
+    units: set[str] = field(default_factory=set)
+    folders: list[str] = field(default_factory=list)  # in order, each once per run of its files
     first: str = ""
     last: str = ""
 
@@ -319,15 +319,16 @@ class RowPart:
         write_details(self.details, doc, findings)
         write_excluded(self.excluded, doc, suppressed, reviews)
         self.documents += 1
-        self.units = (self.units or set()) | {doc.unit or "（单位未识别）"}
+        self.units.add(doc.unit or "（单位未识别）")
         folder = str(Path(doc.path).parent)
-        self.folders = self.folders or []
         if not self.folders or self.folders[-1] != folder:
             self.folders.append(folder)
         self.first = self.first or doc.path
         self.last = doc.path
 
     def finish(self, title: str) -> None:
+        """`title`: the summary's; a later part's sheets say which part they are."""
+        title = f"{title}（第{self.number}部分）" if self.number > 1 else title
         finish_issues(self.issues, f"{title}：问题清单")
         self.details.finish(title=f"{title}：指标明细", printed=DETAILS_PRINTED)
         finish_excluded(self.excluded, f"{title}：已排除的问题")
@@ -358,8 +359,8 @@ def parts_sheet(wb: Any, fmts: dict[str, Any], parts: Sequence[RowPart], title: 
     sheet = Sheet(wb.add_worksheet("说明"), PARTS_LAYOUT, fmts)
     sheet.header()
     for part in parts:
-        folders = part.folders or []
-        sheet.write([part.number, part.file, part.documents, len(part.units or ()), part.issues.count,
+        folders = part.folders
+        sheet.write([part.number, part.file, part.documents, len(part.units), part.issues.count,
                      part.details.count, part.excluded.count,
                      "、".join(folders[:20]) + (f" 等 {len(folders)} 个" if len(folders) > 20 else ""),
                      part.first, part.last])
@@ -375,7 +376,7 @@ def parts_sheet(wb: Any, fmts: dict[str, Any], parts: Sequence[RowPart], title: 
 
 class SummaryWorkbook:
     """审核汇总.xlsx, fed one document at a time. When a document's rows would push 问题清单, 指标明细 or
-    已排除 past Excel's row limit, its rows and the next ones go to a new workbook beside it
+    已排除 past PART_ROWS (or Excel's row limit), its rows and the next ones go to a new workbook beside it
     (审核汇总_第2部分.xlsx…); the 汇总 ranking stays whole here and a 说明 sheet lists the parts."""
 
     TITLE = "预算绩效目标审核汇总"
@@ -411,7 +412,7 @@ class SummaryWorkbook:
     def _next_part(self) -> RowPart:
         """Close the full part's workbook and start the next."""
         full = self.parts[-1]
-        full.finish(f"{self.title}（第{full.number}部分）" if full.number > 1 else self.title)
+        full.finish(self.title)
         self._close_part()
         number = full.number + 1
         final = self.path.with_name(f"{self.path.stem}{PART_SUFFIX.format(n=number)}{self.path.suffix}")
@@ -457,8 +458,7 @@ class SummaryWorkbook:
         run left beyond this run's are removed, so the folder never mixes two runs' rows."""
         from .across import write_comparisons, write_similar
 
-        last = self.parts[-1]
-        last.finish(f"{self.title}（第{last.number}部分）" if last.number > 1 else self.title)
+        self.parts[-1].finish(self.title)
         self._close_part()
         first = self.parts[0]
         summary_sheet(self.wb, self.formats, self.units, self.kinds, self.scoring, suppressed, len(self.failures),
