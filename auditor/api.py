@@ -32,7 +32,6 @@ from .report.letter import Letter
 from .report.records import CheckedDocument
 
 if TYPE_CHECKING:  # the rules and profiles load only when a command needs them
-    from .check.across import SimilarIndex
     from .check.library import Library
     from .check.profile import Profile
     from .store import ResultStore
@@ -301,22 +300,29 @@ def across(documents: Sequence[Document], options: Options | None = None) -> Acr
                   len(pairs))
 
 
-def _across_stored(store: ResultStore, options: Options, similar: SimilarIndex) -> Across:
-    """`across` over the results store: each unit with several years loaded by itself, and the similar
-    projects found from the index the batch filled as documents arrived, with only the groups'
-    documents read back."""
-    from .check.across import compare_years, comparison_order, year_pairs
+class StoredComparisons:
+    """The batch's 年度对比 read from the results store as they are written: units with several years in
+    turn (in the order of their first file), each unit's documents decoded by themselves and let go, so
+    the driver never holds every comparison. Each unit's findings in the reports' order."""
 
-    rules, profile = load(options)
-    found = Across()
-    for unit in store.units_with_years():
-        docs = list(store.documents(unit))
-        pairs = year_pairs(docs)
-        found.pairs += len(pairs)
-        found.comparisons.extend(compare_years(docs, rules, profile, pairs))
-    found.comparisons.sort(key=comparison_order)
-    found.groups = similar.groups(rules, store.document)
-    return found
+    def __init__(self, store: ResultStore, rules: Sequence[Any], profile: Profile) -> None:
+        self.store, self.rules, self.profile = store, rules, profile
+        self.units = store.units_with_years()
+        self.count = 0  # comparisons yielded so far
+
+    @property
+    def any_pairs(self) -> bool:
+        """Whether some unit has an earlier year here (then the 年度对比 sheet is written, even empty)."""
+        return bool(self.units)
+
+    def __iter__(self) -> Iterator[Comparison]:
+        from .check.across import compare_years, year_pairs
+
+        for unit in self.units:
+            docs = list(self.store.documents(unit))
+            for comparison in compare_years(docs, self.rules, self.profile, year_pairs(docs)):
+                self.count += 1
+                yield comparison
 
 
 def compare(old: Iterable[str | os.PathLike[str]], new: Iterable[str | os.PathLike[str]],
@@ -415,7 +421,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     from .store import ResultStore
 
     options = options or Options()
-    _, profile = load(options)
+    rules, profile = load(options)
     baselines = [] if baseline is None else [baseline] if isinstance(baseline, (str, os.PathLike)) else list(baseline)
     known = read_reviews(baselines)
     known.update(_as_reviews(reviews))
@@ -479,11 +485,11 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
             outcome.failures.append(failure)
             if on_failure is not None:
                 on_failure(failure)
-        found = _across_stored(store, options, similar)
-        several_units = len(similar.units) > 1
-        outcome.comparisons, outcome.groups = len(found.comparisons), len(found.groups)
-        outcome.written = writers.close(outcome.suppressed, found.comparisons if found.pairs else None,
-                                        found.groups if several_units else None)
+        comparisons = StoredComparisons(store, rules, profile)
+        groups = similar.groups(rules, store.document)
+        outcome.written = writers.close(outcome.suppressed, comparisons if comparisons.any_pairs else None,
+                                        groups if len(similar.units) > 1 else None)
+        outcome.comparisons, outcome.groups = comparisons.count, len(groups)
         outcome.failed = len(outcome.failures)
         outcome.units_kept = writers.units.kept if writers.units else 0
         outcome.parts = len(writers.summary.parts)

@@ -130,18 +130,20 @@ def driver(count: int, regions: int, out: Path) -> dict[str, float]:
     figures["stream peak MB"] = peak_mb()
     reset_peak()
     start = time.perf_counter()
-    found = api._across_stored(store, options, similar)
-    figures["comparisons from the store"] = time.perf_counter() - start
-    figures["comparisons peak MB"] = peak_mb()
+    rules, _ = api.load(options)
+    comparisons = api.StoredComparisons(store, rules, profile)
+    groups = similar.groups(rules, store.document)
+    figures["similar projects from the index"] = time.perf_counter() - start
+    figures["similar peak MB"] = peak_mb()
     reset_peak()
     start = time.perf_counter()
-    written = writers.close(0, found.comparisons, found.groups)
+    written = writers.close(0, comparisons, groups)
     store.close()
-    figures["close: rank, parts, sheets"] = time.perf_counter() - start
+    figures["close: comparisons from the store, rank, parts, sheets"] = time.perf_counter() - start
     figures["close peak MB"] = peak_mb()
     figures["workbooks"] = sum(1 for p in written if p.suffix == ".xlsx")
-    figures["comparisons"] = len(found.comparisons)
-    figures["groups"] = len(found.groups)
+    figures["comparisons"] = comparisons.count
+    figures["groups"] = len(groups)
     report = out / "审核结果.jsonl"
     lines = sum(1 for line in report.open(encoding="utf-8") if line.startswith('{"type": "document"'))
     if lines != count:
@@ -166,7 +168,8 @@ def estimate(n: int, figures: dict[str, float], worker: float, extra: float) -> 
     """A national corpus from the measured costs: the workers share the reading; the one driver
     keeps pace with them (its stream cost per document) and then compares and closes."""
     stream = figures["stream: score, store, 汇总/JSON/JSONL"] / figures["documents"]
-    after = (figures["comparisons from the store"] + figures["close: rank, parts, sheets"]) / figures["documents"]
+    after = (figures["similar projects from the index"]
+             + figures["close: comparisons from the store, rank, parts, sheets"]) / figures["documents"]
     per_doc = worker + extra
     print(f"\nestimate for {n:,} documents: worker {per_doc * 1000:.1f} ms a document"
           f"{f' (of which {extra:g} s reading PDFs)' if extra else ''}, driver {stream * 1000:.2f} ms while"
@@ -283,15 +286,15 @@ def main() -> int:
     t_floor = floor(n, args.regions, work)
     figures = driver(n, args.regions, work / "out")
     print(f"{n} documents in {args.regions} regions ({work})")
-    print(f"{'measurement':44} {'seconds':>9} {'docs/s':>9} {'× floor':>8}")
-    print(f"{'floor: each record appended to a file':44} {t_floor:9.2f} {n / t_floor:9.0f} {1:8.1f}")
+    print(f"{'measurement':56} {'seconds':>9} {'docs/s':>9} {'× floor':>8}")
+    print(f"{'floor: each record appended to a file':56} {t_floor:9.2f} {n / t_floor:9.0f} {1:8.1f}")
     for label, value in figures.items():
         if "MB" in label:
-            print(f"{label:44} {value:9.0f} MB")
+            print(f"{label:56} {value:9.0f} MB")
         elif label in ("workbooks", "comparisons", "groups"):
-            print(f"{label:44} {value:9.0f}")
+            print(f"{label:56} {value:9.0f}")
         else:
-            print(f"{label:44} {value:9.2f} {n / value:9.0f} {value / t_floor:8.1f}")
+            print(f"{label:56} {value:9.2f} {n / value:9.0f} {value / t_floor:8.1f}")
     peak = max(v for k, v in figures.items() if "MB" in k)
     print(f"driver peak memory: {peak:.0f} MB ({'within' if peak <= 1024 else 'OVER'} 1 GB)")
     figures["documents"] = n

@@ -192,3 +192,31 @@ def test_compare_command(gold, tmp_path):
     assert same.exit_code == 0 and json.loads(same.stdout)["comparisons"] == []
     missing = CliRunner().invoke(main, ["compare", str(tmp_path / "无此文件.txt"), str(new)])
     assert missing.exit_code == 2 and "无此文件.txt" in missing.output
+
+
+def test_comparisons_streamed_from_the_store_equal_those_made_in_memory(gold, tmp_path, monkeypatch):
+    """Two units with two years each, in their own folders: the batch compares each unit by itself from
+    the results store, writing each comparison as it comes; the JSON, the JSON lines and the sheet hold
+    exactly what comparing the documents in memory gives, in the same order."""
+    from auditor.report.across import comparison_dict
+
+    inputs = tmp_path / "in"
+    for stem in BUDGET_SAMPLES[1:]:
+        old_gold, _ = plant(gold[stem])
+        (inputs / stem).mkdir(parents=True)
+        _write(inputs / stem / "2025.txt", old_gold)
+        _write(inputs / stem / "2026.txt", gold[stem])
+    monkeypatch.chdir(tmp_path)
+    outcome = api.audit_to(["in"], "out")
+    expected = [comparison_dict(c) for c in api.across(api.extract(["in"])).comparisons]
+    assert len({c["unit"] for c in expected}) == 2 and outcome.comparisons == len(expected) > 4
+    data = json.loads((tmp_path / "out" / "审核结果.json").read_text(encoding="utf-8"))
+    assert data["comparisons"] == expected
+    text = (tmp_path / "out" / "审核结果.jsonl").read_text(encoding="utf-8")
+    lines = [json.loads(line) for line in text.splitlines()]
+    streamed = [{k: v for k, v in line.items() if k != "type"} for line in lines if line["type"] == "comparison"]
+    assert streamed == expected
+    wb = openpyxl.load_workbook(tmp_path / "out" / "审核汇总.xlsx", read_only=True)
+    rows = list(wb["年度对比"].iter_rows(min_row=2, values_only=True))
+    header = next(wb["年度对比"].iter_rows(max_row=1, values_only=True))
+    assert [r[header.index("指纹")] for r in rows] == [c["fingerprint"] for c in expected]

@@ -5,7 +5,7 @@ compare`), and as plain data for the JSON."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ SIMILAR_PRINTED = [c.title for c in SIMILAR_LAYOUT].index("修改建议") + 1
 COMPARE_SHEET, SIMILAR_SHEET = "年度对比", "相似填报"
 
 
-def write_comparisons(wb: Any, fmts: dict[str, Any], comparisons: Sequence[Comparison], title: str) -> Sheet:
+def write_comparisons(wb: Any, fmts: dict[str, Any], comparisons: Iterable[Comparison], title: str) -> Sheet:
     sheet = Sheet(wb.add_worksheet(COMPARE_SHEET), COMPARE_LAYOUT, fmts,
                   continued=lambda n: wb.add_worksheet(f"{COMPARE_SHEET} ({n})"))
     sheet.header()
@@ -46,7 +46,7 @@ def write_comparisons(wb: Any, fmts: dict[str, Any], comparisons: Sequence[Compa
                      "" if whole else c.new_value or "（本年未设置）", f.severity, KIND_LABELS.get(f.kind, f.kind),
                      f.rule, f.message, f.suggestion, os.path.basename(c.old_file), os.path.basename(f.location.file),
                      f.fingerprint()], fmt={severity_col: fmts[f.severity]})
-    if not comparisons:
+    if not sheet.count:
         sheet.ws.write_string(1, 0, "没有发现年度对比问题（本批中同一单位有上年文件时才对比）")
         sheet.row = 2
     sheet.finish(title=title, printed=COMPARE_PRINTED)

@@ -452,7 +452,7 @@ class SummaryWorkbook:
     def fail(self, path: str, reason: str) -> None:
         self.failures.append((path, reason))
 
-    def close(self, suppressed: int = 0, comparisons: Sequence[Comparison] | None = None,
+    def close(self, suppressed: int = 0, comparisons: Iterable[Comparison] | None = None,
               groups: Sequence[SimilarGroup] | None = None) -> list[Path]:
         """Write and rename every workbook; the paths (this one first, then its parts). Parts an earlier
         run left beyond this run's are removed, so the folder never mixes two runs' rows."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -122,28 +122,39 @@ class ReportWriters:
         self._lines.write(json.dumps({"type": "failure", "path": path, "error": error}, ensure_ascii=False) + "\n")
         self.summary.fail(path, error)
 
-    def close(self, suppressed: int = 0, comparisons: Sequence[Comparison] | None = None,
+    def close(self, suppressed: int = 0, comparisons: Iterable[Comparison] | None = None,
               groups: Sequence[SimilarGroup] | None = None) -> list[Path]:
-        """Finish every report; the paths written. `comparisons` (a unit against its earlier year) and
-        `groups` (similar projects of different units) add their sheets and JSON keys when given."""
-        extra = ""
-        if comparisons is not None:
-            extra += ', "comparisons": ' + json.dumps([comparison_dict(c) for c in comparisons], ensure_ascii=False)
-            for c in comparisons:
-                self._lines.write(json.dumps({"type": "comparison", **comparison_dict(c)}, ensure_ascii=False) + "\n")
+        """Finish every report; the paths written. `comparisons` (a unit against its earlier year; read
+        once, as they come: each goes to the 年度对比 sheet, the JSON and the JSON lines together, none
+        held) and `groups` (similar projects of different units) add their sheets and keys when given."""
+        self._handle.write('],\n"failures": ' + json.dumps(self.failures, ensure_ascii=False)
+                           + ', "suppressed": ' + str(suppressed))
+        streamed = None if comparisons is None else self._streamed(comparisons)
+        summaries = self.summary.close(suppressed, streamed, groups)
+        for _ in streamed or ():  # whatever the sheet left unread still reaches the JSON
+            pass
         if groups is not None:
-            extra += ', "similar": ' + json.dumps([similar_dict(g) for g in groups], ensure_ascii=False)
+            self._handle.write(', "similar": ' + json.dumps([similar_dict(g) for g in groups], ensure_ascii=False))
             for g in groups:
                 self._lines.write(json.dumps({"type": "similar", **similar_dict(g)}, ensure_ascii=False) + "\n")
-        self._handle.write('],\n"failures": ' + json.dumps(self.failures, ensure_ascii=False)
-                           + ', "suppressed": ' + str(suppressed) + extra + "}\n")
+        self._handle.write("}\n")
         self._json.__exit__(None, None, None)
         self._lines.write(json.dumps({"type": "summary", "documents": self.documents, "failures": len(self.failures),
                                       "suppressed": suppressed}) + "\n")
         self._lines_file.__exit__(None, None, None)
-        summaries = self.summary.close(suppressed, comparisons, groups)
         return [summaries[0], self.outdir / JSON_REPORT, self.outdir / JSON_LINES, *summaries[1:],
                 *(self.units.written if self.units else [])]
+
+    def _streamed(self, comparisons: Iterable[Comparison]) -> Iterator[Comparison]:
+        """The comparisons as they pass on to the sheet, each written to the JSON (the same text as one
+        json.dumps of the list) and the JSON lines on the way."""
+        self._handle.write(', "comparisons": [')
+        for n, c in enumerate(comparisons):
+            entry = comparison_dict(c)
+            self._handle.write((", " if n else "") + json.dumps(entry, ensure_ascii=False))
+            self._lines.write(json.dumps({"type": "comparison", **entry}, ensure_ascii=False) + "\n")
+            yield c
+        self._handle.write("]")
 
     def abort(self, error: BaseException) -> None:
         """Leave no partial report behind (the temporary files are removed)."""
