@@ -169,6 +169,18 @@ def test_units_filled_in_alike_are_one_group(gold, tmp_path):
     for g in groups:
         assert {u for u, _, _ in g.members} == {a["unit"], b["unit"]}
         assert g.similarity == 1.0
+    # the batch finds the same groups from its index and writes each to the JSON and JSON lines
+    from auditor.report.across import similar_dict
+
+    outcome = api.audit_to([folder], tmp_path / "out")
+    assert outcome.groups == len(groups)
+    data = json.loads((tmp_path / "out" / "审核结果.json").read_text(encoding="utf-8"))
+    assert [{k: v for k, v in d.items() if k not in ("file", "fingerprint")} for d in data["similar"]] == [
+        {k: v for k, v in similar_dict(g).items() if k not in ("file", "fingerprint")} for g in groups]
+    text = (tmp_path / "out" / "审核结果.jsonl").read_text(encoding="utf-8")
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [{k: v for k, v in line.items() if k != "type"} for line in lines if line["type"] == "similar"] == (
+        data["similar"])
     # the four samples, published by three units: no project copied between them
     from pathlib import Path
 

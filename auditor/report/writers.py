@@ -133,10 +133,13 @@ class ReportWriters:
         summaries = self.summary.close(suppressed, streamed, groups)
         for _ in streamed or ():  # whatever the sheet left unread still reaches the JSON
             pass
-        if groups is not None:
-            self._handle.write(', "similar": ' + json.dumps([similar_dict(g) for g in groups], ensure_ascii=False))
-            for g in groups:
-                self._lines.write(json.dumps({"type": "similar", **similar_dict(g)}, ensure_ascii=False) + "\n")
+        if groups is not None:  # one group at a time: a group may name thousands of projects
+            self._handle.write(', "similar": [')
+            for n, g in enumerate(groups):
+                entry = similar_dict(g)
+                self._handle.write((", " if n else "") + json.dumps(entry, ensure_ascii=False))
+                self._lines.write(json.dumps({"type": "similar", **entry}, ensure_ascii=False) + "\n")
+            self._handle.write("]")
         self._handle.write("}\n")
         self._json.__exit__(None, None, None)
         self._lines.write(json.dumps({"type": "summary", "documents": self.documents, "failures": len(self.failures),
