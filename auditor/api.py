@@ -16,6 +16,7 @@ same pipeline as a stream, for batches too large to hold.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from .report.letter import Letter
 from .report.records import CheckedDocument
 
 if TYPE_CHECKING:  # the rules and profiles load only when a command needs them
+    from .check.across import SimilarIndex
     from .check.library import Library
     from .check.profile import Profile
     from .store import ResultStore
@@ -460,10 +462,29 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
         writers.fail(failure.path, failure.error)
     store = ResultStore(out / STORE, cache)
     similar = SimilarIndex(profile)
+    made_under = _reports_digest(state)
     try:
         store.begin(options.settings().digest(), shown, fresh=not resume)
         outcome.resumed = store.finished()
-        for index, item in enumerate(results(inputs, options, store, keys, known, on_file=on_file)):
+        replayable = set()  # documents whose reports an earlier run made from the same content, reviews and options
+        if resume and on_document is None:
+            replayable = store.replayable({s: f"{k}:{made_under}" for s, k in zip(shown, keys, strict=True) if k})
+        todo = [i for i, s in enumerate(shown) if s not in replayable]
+        computed = results([inputs[i] for i in todo], options, store, [keys[i] for i in todo], known, on_file=on_file)
+        for index in range(len(inputs)):
+            if shown[index] in replayable:
+                replayed = _replay(writers, store, similar, shown[index], f"{keys[index]}:{made_under}")
+                if replayed is not None:
+                    outcome.done += 1
+                    outcome.cached += 1
+                    outcome.suppressed += replayed
+                    if on_file is not None:
+                        on_file()
+                    continue
+                # its unit's workbook must be written again: the document is decoded from the store
+                item = next(results([inputs[index]], options, store, [keys[index]], known, on_file=on_file))
+            else:
+                item = next(computed)
             if isinstance(item, Failure):
                 failure = item
                 writers.fail(item.path, item.error)
@@ -471,9 +492,14 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                 error = writers.add(item[0])  # its own reports are inside the file's isolation too
                 if error is None:
                     doc = item[0].document
+                    entry = similar.entry(doc)
+                    if entry is not None:
+                        similar.add_entry(entry, shown[index])
+                    fragment = writers.fragment
                     store.document_done(shown[index], keys[index], name_key(doc.unit) if doc.unit else None,
-                                        doc.year)
-                    similar.add(doc, shown[index])
+                                        doc.year, None if fragment is None or keys[index] is None else
+                                        (f"{keys[index]}:{made_under}", fragment.as_text(),
+                                         None if entry is None else json.dumps(entry, ensure_ascii=False)))
                     if on_document is not None:
                         on_document(item[0])
                     outcome.done += 1
@@ -503,3 +529,32 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                       {"done": outcome.done, "failed": len(outcome.failures), "suppressed": outcome.suppressed},
                       writers.units.keys if writers.units else None)
     return outcome
+
+
+def _reports_digest(state: dict[str, Any]) -> str:
+    """Everything a document's reports depend on besides its own content: settings, reviews and
+    baselines, letter, library, per-unit workbooks, and the code that lays the reports out."""
+    import hashlib
+
+    from .report.writers import layout_digest
+
+    shared = {k: v for k, v in state.items() if k not in ("inputs", "skipped")}
+    text = json.dumps([shared, layout_digest()], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def _replay(writers: Any, store: ResultStore, similar: SimilarIndex, path: str, key: str) -> int | None:
+    """An unchanged document's reports as an earlier run made them (rows, JSON entry, unit workbook
+    kept, its projects in the similar index); the findings it set aside, or None when it cannot be
+    replayed (then nothing of it was written)."""
+    from .report.writers import Fragment
+
+    stored = store.rendered(path, key)
+    if stored is None:
+        return None
+    fragment = Fragment.from_text(stored[0])
+    if not writers.replay(fragment):
+        return None
+    if stored[1] is not None:
+        similar.add_entry(json.loads(stored[1]), path)
+    return len(fragment.rows.excluded)

@@ -167,30 +167,27 @@ def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None,
     digest = settings.digest() if cache else ""
     if keys is None:
         keys = [file_key(p) if cache else None for p in paths]
-    results: list[FileResult | None] = [None] * len(paths)
-    todo: list[int] = []
-    for i, (path, key) in enumerate(zip(paths, keys, strict=True)):
-        hit = cache.get(f"{key}:{digest}") if cache and key else None
-        decoded = _decode(path, hit) if hit else None
-        if decoded is not None:
-            results[i] = decoded
-        else:
-            todo.append(i)
+    # which files the cache holds; each is decoded only when its turn comes (a resumed national batch
+    # would otherwise hold every document at once)
+    cached = [bool(cache and key and cache.get(f"{key}:{digest}") is not None) for key in keys]
+    todo = [i for i, hit in enumerate(cached) if not hit]
     computed = _compute([paths[i] for i in todo], settings, jobs, encode=cache is not None, engine=engine)
-    next_todo = 0
-    for i in range(len(paths)):
-        if results[i] is None:
-            result, encoded = next(computed)
-            next_todo += 1
+    for i, path in enumerate(paths):
+        final = None
+        if cached[i] and cache is not None:
+            hit = cache.get(f"{keys[i]}:{digest}")
+            final = _decode(path, hit) if hit else None
+            if final is None:  # torn since it was looked up: read the file after all
+                final, encoded = next(_compute([path], settings, 1, encode=True, engine=engine))
+                if keys[i] and encoded is not None:
+                    cache.put(f"{keys[i]}:{digest}", encoded)
+        else:
+            final, encoded = next(computed)
             if cache and keys[i] and encoded is not None:
                 cache.put(f"{keys[i]}:{digest}", encoded)
-            results[i] = result
-        final = results[i]
-        assert final is not None
         if on_done:
             on_done(final)
         yield final
-        results[i] = None  # let finished results go: the report writer holds what it needs
     if cache:
         cache.commit()
 

@@ -33,6 +33,10 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS documents (path TEXT PRIMARY KEY, key TEXT NOT NULL, unit TEXT, year INTEGER)",
     "CREATE TABLE IF NOT EXISTS failures (path TEXT PRIMARY KEY, error TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS documents_unit ON documents (unit)",
+    # what a document added to the reports, for a later run to replay (key: its result's key and a digest of
+    # everything else the reports depend on: reviews, letter, options, the reports' code)
+    "CREATE TABLE IF NOT EXISTS rendered (path TEXT PRIMARY KEY, key TEXT NOT NULL, reports BLOB NOT NULL, "
+    "similar BLOB)",
 )
 
 
@@ -93,11 +97,13 @@ class ResultStore:
         if fresh or before is None or before[0] != digest:
             self.db.execute("DELETE FROM results")
             self.db.execute("DELETE FROM documents")
+            self.db.execute("DELETE FROM rendered")
             self.db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('settings', ?)", (digest,))
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS batch (path TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM batch")
         self.db.executemany("INSERT OR IGNORE INTO batch (path) VALUES (?)", ((p,) for p in paths))
         self.db.execute("DELETE FROM documents WHERE path NOT IN (SELECT path FROM batch)")
+        self.db.execute("DELETE FROM rendered WHERE path NOT IN (SELECT path FROM documents)")
         self.db.execute("DELETE FROM failures")
         self.db.execute("DELETE FROM results WHERE key NOT IN (SELECT key || ':' || ? FROM documents)", (digest,))
         self.db.commit()
@@ -108,16 +114,43 @@ class ResultStore:
         return self.db.execute("SELECT COUNT(*) FROM documents d JOIN results r ON r.key = d.key || ':' || ?",
                                (self.digest,)).fetchone()[0]
 
-    def document_done(self, path: str, key: str | None, unit: str | None, year: int | None) -> None:
+    def document_done(self, path: str, key: str | None, unit: str | None, year: int | None,
+                      rendered: tuple[str, str, str | None] | None = None) -> None:
+        """A document of this batch finished; `rendered`: (key, reports, similar) what it added to the
+        reports, for a later run to replay (None: nothing to replay)."""
         self.db.execute("DELETE FROM failures WHERE path = ?", (path,))
         self.db.execute("INSERT OR REPLACE INTO documents (path, key, unit, year) VALUES (?, ?, ?, ?)",
                         (path, key or "", unit, year))
+        if rendered is None:
+            self.db.execute("DELETE FROM rendered WHERE path = ?", (path,))
+        else:
+            reports, similar = rendered[1], rendered[2]
+            self.db.execute("INSERT OR REPLACE INTO rendered (path, key, reports, similar) VALUES (?, ?, ?, ?)",
+                            (path, rendered[0], _deflated(reports), None if similar is None else _deflated(similar)))
         self.db.commit()
 
     def failed(self, path: str, error: str) -> None:
         self.db.execute("DELETE FROM documents WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM rendered WHERE path = ?", (path,))
         self.db.execute("INSERT OR REPLACE INTO failures (path, error) VALUES (?, ?)", (path, error))
         self.db.commit()
+
+    def replayable(self, wanted: dict[str, str]) -> set[str]:
+        """The paths whose stored reports were made under the key `wanted` gives each."""
+        return {path for path, key in self.db.execute("SELECT path, key FROM rendered") if wanted.get(path) == key}
+
+    def rendered(self, path: str, key: str) -> tuple[str, str | None] | None:
+        """What the document at `path` added to the reports when they were made under `key`: (reports,
+        similar), or None (not stored, made otherwise, or unreadable)."""
+        row = self.db.execute("SELECT reports, similar FROM rendered WHERE path = ? AND key = ?",
+                              (path, key)).fetchone()
+        if row is None:
+            return None
+        reports = _inflated(row[0])
+        similar = None if row[1] is None else _inflated(row[1])
+        if reports is None or (row[1] is not None and similar is None):
+            return None
+        return reports, similar
 
     def units_with_years(self) -> list[str]:
         """Units with documents of more than one year in this batch (the ones compared across years), in

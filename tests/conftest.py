@@ -35,6 +35,19 @@ def gold():
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(GOLD.glob("*.json"))}
 
 
+def sample_regions(root: Path, rename: dict[str, str] | None = None) -> Path:
+    """The samples filed by two regions' folders (eight documents); `rename`: text replaced in the second
+    region's copies (their units then differ from the first's)."""
+    for region in ("东城区", "西城区"):
+        (root / region).mkdir(parents=True)
+        for sample in sorted(SAMPLES.glob("*.txt")):
+            text = sample.read_text(encoding="utf-8")
+            for old, new in (rename or {}).items() if region == "西城区" else ():
+                text = text.replace(old, new)
+            (root / region / sample.name).write_text(text, encoding="utf-8")
+    return root
+
+
 def project_named(doc, name):
     matches = [p for p in doc.projects if p.name == name]
     assert matches, f"no project named {name!r} in {doc.path}"

@@ -12,7 +12,7 @@ import shutil
 import openpyxl
 import pytest
 import xlsxwriter
-from conftest import SAMPLES
+from conftest import SAMPLES, sample_regions
 
 from auditor import api
 from auditor.baseline import read_reviews
@@ -36,12 +36,7 @@ def _indicators(path) -> int:
 @pytest.fixture
 def regions(tmp_path):
     """The samples filed by two regions' folders (eight documents)."""
-    root = tmp_path / "in"
-    for region in ("东城区", "西城区"):
-        (root / region).mkdir(parents=True)
-        for sample in sorted(SAMPLES.glob("*.txt")):
-            shutil.copy(sample, root / region / sample.name)
-    return root
+    return sample_regions(tmp_path / "in")
 
 
 def _books(out):

@@ -12,6 +12,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..model import Comparison, Document, Finding, Indicator, Project, SimilarGroup
 from .findings import finding_of, row_fields
@@ -162,16 +163,29 @@ class SimilarIndex:
 
     def add(self, doc: Document, path: str | None = None) -> None:
         """A document's projects (`path`: the name the batch gives its file, when not doc.path)."""
+        entry = self.entry(doc)
+        if entry is not None:
+            self.add_entry(entry, path or doc.path)
+
+    def entry(self, doc: Document) -> list[Any] | None:
+        """What the index takes of a document, as plain data (kept in the results store, so a later run
+        adds an unchanged document without reading it): [unit key, unit, [[index, name, rows, shingles]…]];
+        None without a unit."""
         if not doc.unit:
-            return
-        unit_key = name_key(doc.unit)
-        self.units.add(unit_key)
+            return None
+        projects = []
         for k, p in enumerate(doc.projects):
             rows = len(compared_rows(p))
             if rows >= self.min_rows:
-                shingles = frozenset(_shingles(p))
-                self.items.append(_Member(unit_key, doc.unit, path or doc.path, k, p.name, rows,
-                                          self._alike.setdefault(shingles, shingles)))
+                projects.append([k, p.name, rows, sorted(_shingles(p))])
+        return [name_key(doc.unit), doc.unit, projects]
+
+    def add_entry(self, entry: Sequence[Any], path: str) -> None:
+        unit_key, unit, projects = entry
+        self.units.add(unit_key)
+        for k, name, rows, shingles in projects:
+            distinct = frozenset(shingles)
+            self.items.append(_Member(unit_key, unit, path, k, name, rows, self._alike.setdefault(distinct, distinct)))
 
     def groups(self, rules: Sequence[Rule], fetch: Callable[[str], Document | None]) -> list[SimilarGroup]:
         """Groups of projects from different units whose rows and goals are (nearly) the same: candidates

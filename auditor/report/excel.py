@@ -21,6 +21,7 @@ from ..model import SEVERITY_ORDER, VERDICTS, Comparison, Document, Finding, Ind
 from ..output import temporary_path, umask
 from ..vocabulary import KIND_LABELS, OVERALL_TABLE, VALUE_KIND_LABELS
 from .records import sort_findings
+from .rows import RUNNING
 from .sheets import EXCEL_ROWS, FILL, Column, Sheet, clean, formats, page_setup, xlsx_options
 
 # 问题清单: what a department reads and answers first (printed), then what the tool needs to match
@@ -98,14 +99,13 @@ def detail_sheet(wb: Any, fmts: dict[str, Any], one_unit: bool = False) -> Sheet
     return sheet
 
 
-def write_issues(sheet: Sheet, doc: Document, findings: Sequence[Finding], reviews: dict[str, Review],
-                 numbered: int = 0) -> None:
-    """`numbered`: findings listed before this sheet (in earlier parts), so 序号 runs on across them."""
+def write_issues(sheet: Sheet, doc: Document, findings: Sequence[Finding], reviews: dict[str, Review]) -> None:
+    """序号 runs on over the sheet's parts and the workbooks before it (Sheet.numbered)."""
     name = doc.name
     for f in sort_findings(findings):
         fingerprint = f.fingerprint()
         review = reviews.get(fingerprint) or Review()
-        sheet.write([numbered + sheet.count + 1, doc.unit or "", f.project or "（全文）", f.period or "",
+        sheet.write([RUNNING, doc.unit or "", f.project or "（全文）", f.period or "",
                      f.level1 or "", f.level2 or "", f.level3 or "", f.value or "", f.severity,
                      KIND_LABELS.get(f.kind, f.kind), f.rule, f.message, f.suggestion, review.verdict,
                      review.remark, review.reply, f.basis, f.location.where or "", name,
@@ -313,18 +313,31 @@ class RowPart:
             sheet.row + rows <= min(sheet.row_limit, PART_ROWS)
             for sheet, rows in ((self.issues, findings), (self.details, indicators), (self.excluded, suppressed)))
 
+    def __post_init__(self) -> None:
+        self.issues.numbered = self.numbered
+
     def add(self, doc: Document, findings: Sequence[Finding], suppressed: Sequence[Finding],
             reviews: dict[str, Review]) -> None:
-        write_issues(self.issues, doc, findings, reviews, self.numbered)
+        write_issues(self.issues, doc, findings, reviews)
         write_details(self.details, doc, findings)
         write_excluded(self.excluded, doc, suppressed, reviews)
+        self._took(doc.path, doc.unit)
+
+    def replay(self, rows: RenderedRows) -> None:
+        for sheet, rendered in ((self.issues, rows.issues), (self.details, rows.details),
+                                (self.excluded, rows.excluded)):
+            for xml, notes in rendered:
+                sheet.replay(xml, notes)
+        self._took(rows.path, rows.unit)
+
+    def _took(self, path: str, unit: str | None) -> None:
         self.documents += 1
-        self.units.add(doc.unit or "（单位未识别）")
-        folder = str(Path(doc.path).parent)
+        self.units.add(unit or "（单位未识别）")
+        folder = str(Path(path).parent)
         if not self.folders or self.folders[-1] != folder:
             self.folders.append(folder)
-        self.first = self.first or doc.path
-        self.last = doc.path
+        self.first = self.first or path
+        self.last = path
 
     def finish(self, title: str) -> None:
         """`title`: the summary's; a later part's sheets say which part they are."""
@@ -345,6 +358,43 @@ class Written:
 
     count: int
     row_limit: int
+
+
+Rows = tuple[tuple[str, "dict[int, str] | None"], ...]  # rendered rows (rows.py) with their cell comments
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedRows:
+    """A document's rows on the summary's sheets as they were placed, with what the ranking needs of
+    it: stored, so an unchanged document is placed again in a later run without being read."""
+
+    path: str
+    unit: str | None
+    summary: UnitSummary
+    kinds: tuple[str, ...]
+    issues: Rows
+    details: Rows
+    excluded: Rows
+
+    def as_data(self) -> dict[str, Any]:
+        s = self.summary
+        return {"path": self.path, "unit": self.unit, "kinds": list(self.kinds),
+                "summary": [s.unit, s.year, s.file, s.projects, s.indicators, s.counts, s.score, s.grade],
+                **{name: [[xml, sorted(notes.items()) if notes else None] for xml, notes in rows]
+                   for name, rows in (("issues", self.issues), ("details", self.details),
+                                      ("excluded", self.excluded))}}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> RenderedRows:
+        unit, year, file, projects, indicators, counts, score, grade = data["summary"]
+
+        def rows(name: str) -> Rows:
+            return tuple((xml, {int(col): text for col, text in notes} if notes else None)
+                         for xml, notes in data[name])
+
+        return cls(data["path"], data["unit"], UnitSummary(unit, year, file, projects, indicators, dict(counts),
+                                                           score, grade),
+                   tuple(data["kinds"]), rows("issues"), rows("details"), rows("excluded"))
 
 
 PARTS_LAYOUT = (
@@ -436,18 +486,42 @@ class SummaryWorkbook:
             self.parts[-1].release()
 
     def add(self, doc: Document, findings: Sequence[Finding], score: float, grade: str,
-            suppressed: Sequence[Finding] = ()) -> None:
+            suppressed: Sequence[Finding] = ()) -> RenderedRows | None:
+        """A document's rows; they are returned as placed (for a later run to replay), unless some
+        sheet had to write them cell by cell."""
         indicators = sum(len(p.indicators) + len(p.annual_indicators) for p in doc.projects)
         indicators += sum(len(o.indicators) for o in doc.overall)
         part = self.parts[-1]
         if not part.fits(len(findings), indicators, len(suppressed)):
             part = self._next_part()
+        sheets = (part.issues, part.details, part.excluded)
+        for sheet in sheets:
+            sheet.recorded = []
         part.add(doc, findings, suppressed, self.reviews)
-        self.kinds.update(KIND_LABELS.get(f.kind, f.kind) for f in findings)
+        recorded = [sheet.recorded for sheet in sheets]
+        for sheet in sheets:
+            sheet.recorded = None
+        kinds = tuple(KIND_LABELS.get(f.kind, f.kind) for f in findings)
         scored = bool(doc.projects or doc.overall)
-        self.units.append(UnitSummary(doc.unit or "（单位未识别）", doc.year, doc.name, len(doc.projects), indicators,
-                                      dict(Counter(f.severity for f in findings)), score if scored else None,
-                                      grade if scored else "未找到绩效目标表"))
+        summary = UnitSummary(doc.unit or "（单位未识别）", doc.year, doc.name, len(doc.projects), indicators,
+                              dict(Counter(f.severity for f in findings)), score if scored else None,
+                              grade if scored else "未找到绩效目标表")
+        self._took(summary, kinds)
+        if any(rows is None for rows in recorded):
+            return None
+        return RenderedRows(doc.path, doc.unit, summary, kinds, *(tuple(rows) for rows in recorded))
+
+    def replay(self, rows: RenderedRows) -> None:
+        """Place a document's rows as an earlier run rendered them."""
+        part = self.parts[-1]
+        if not part.fits(len(rows.issues), len(rows.details), len(rows.excluded)):
+            part = self._next_part()
+        part.replay(rows)
+        self._took(rows.summary, rows.kinds)
+
+    def _took(self, summary: UnitSummary, kinds: Sequence[str]) -> None:
+        self.kinds.update(kinds)
+        self.units.append(summary)
 
     def fail(self, path: str, reason: str) -> None:
         self.failures.append((path, reason))

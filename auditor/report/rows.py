@@ -20,6 +20,18 @@ from collections.abc import Sequence
 from typing import Any
 
 NUMBER = "\x00"  # where the row number goes; never in a cell (clean() removes control characters)
+SEQUENCE = "\x01"  # where a running number (序号) goes, known only when the row is placed
+
+
+class RunningNumber:
+    """A cell holding the row's running number (序号 over every part of a sheet): rendered as a
+    placeholder, filled in when the row is placed, so a stored row fits wherever it lands."""
+
+    def __repr__(self) -> str:
+        return "RUNNING"
+
+
+RUNNING = RunningNumber()
 _ESCAPED_LOOKALIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # Excel would read it as an escape: escape its "_"
 
 
@@ -56,6 +68,8 @@ def render_row(letters: Sequence[str], values: Sequence[Any], styles: Sequence[i
     for letter, value, style in zip(letters, values, styles, strict=True):
         if value is None or value == "":
             cells.append(f'<c r="{letter}{NUMBER}" s="{style}"/>')
+        elif value is RUNNING:
+            cells.append(f'<c r="{letter}{NUMBER}" s="{style}"><v>{SEQUENCE}</v></c>')
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             cells.append(f'<c r="{letter}{NUMBER}" s="{style}"><v>{value:.16G}</v></c>')
         else:
@@ -71,16 +85,18 @@ def can_place(ws: Any) -> bool:
         hasattr(ws, name) for name in ("previous_row", "fh", "table", "_write_single_row", "_check_dimensions"))
 
 
-def place(ws: Any, row: int, xml: str, last_col: int) -> None:
+def place(ws: Any, row: int, xml: str, last_col: int, number: int = 0) -> None:
     """Put a rendered row at `row` (0-based) of a constant-memory worksheet: the row XlsxWriter holds
     is written out first, the worksheet's extent grows to cover it, and the next row it holds is the
-    one after (so a comment on this row never makes XlsxWriter write the row a second time)."""
+    one after (so a comment on this row never makes XlsxWriter write the row a second time). `number`:
+    the running number a RUNNING cell shows."""
     if row < ws.previous_row or (row == ws.previous_row and ws.table):
         raise ValueError(f"第 {row + 1} 行已经写过")  # XlsxWriter holds or has written this row: never two of one
     if row > ws.previous_row:
         ws._write_single_row(row)
     ws._check_dimensions(row, 0)
     ws._check_dimensions(row, last_col)
-    ws.fh.write(xml.replace(NUMBER, str(row + 1)))
+    xml = xml.replace(NUMBER, str(row + 1))
+    ws.fh.write(xml.replace(SEQUENCE, str(number)) if SEQUENCE in xml else xml)
     ws.table.clear()
     ws.previous_row = row + 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..output import display_width
-from .rows import can_place, column_letters, place, render_row
+from .rows import RUNNING, can_place, column_letters, place, render_row
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_CELL = 32000  # Excel's limit is 32,767 characters
@@ -75,6 +75,8 @@ def formats(wb: Any) -> dict[str, Any]:
     }
     for severity, colour in FILL.items():
         made[severity] = wb.add_format({**base, "bg_color": colour, "text_wrap": True, "border": 1})
+    for fmt in made.values():  # style numbers fixed now, not by what a document happens to use first:
+        fmt._get_xf_index()  # rows rendered in one run are placed in another's workbook (rows.py)
     return made
 
 
@@ -128,6 +130,8 @@ class Sheet:
         self.ws, self.columns, self.formats = ws, list(columns), fmts
         self.row = 0
         self.count = 0  # data rows written, over every part
+        self.numbered = 0  # rows counted before this sheet (earlier workbooks): running numbers go on from there
+        self.recorded: list[tuple[str, dict[int, str] | None]] | None = None  # rows kept for replay, when a list
         self.continued, self.row_limit = continued, row_limit or EXCEL_ROWS
         self.parts: list[tuple[Any, int]] = []  # full worksheets before this one, with their rows
         self._letters = column_letters(len(self.columns))
@@ -185,18 +189,40 @@ class Sheet:
 
     def write(self, values: Sequence[Any], fmt: dict[int, Any] | None = None,
               comments: dict[int, str] | None = None) -> None:
+        """One row; a RUNNING value shows the row's running number (`numbered` + rows before + 1)."""
         self._make_room()
         texts = [clean(v) if isinstance(v, str) else v for v in values]
-        for col, text in (comments or {}).items():  # before the row is placed: XlsxWriter refuses rows behind it
-            self.ws.write_comment(self.row, col, clean(text)[:2000], {"x_scale": 3, "y_scale": 2})
+        notes = {col: clean(text)[:2000] for col, text in comments.items()} if comments else None
         if self._rendered and len(texts) == len(self.columns):
             styles = self._styles
             if fmt:
                 styles = [fmt[col]._get_xf_index() if fmt.get(col) else s for col, s in enumerate(styles)]
-            place(self.ws, self.row, render_row(self._letters, texts, styles, self._height(texts)),
-                  len(self.columns) - 1)
-        else:
-            self._cells(texts, fmt)
+            xml = render_row(self._letters, texts, styles, self._height(texts))
+            if self.recorded is not None:
+                self.recorded.append((xml, notes))
+            self._place(xml, notes)
+            return
+        self.recorded = None  # a row not rendered cannot be replayed: nothing of this document is kept
+        self._comment(notes)
+        running = self.numbered + self.count + 1
+        self._cells([running if v is RUNNING else v for v in texts], fmt)
+        self.row += 1
+        self.count += 1
+
+    def replay(self, xml: str, notes: dict[int, str] | None) -> None:
+        """A row rendered earlier (by `write`, kept in `recorded`), placed at this sheet's next row."""
+        if not self._rendered:
+            raise ValueError("rows can be replayed only in a constant-memory workbook")
+        self._make_room()
+        self._place(xml, notes)
+
+    def _comment(self, notes: dict[int, str] | None) -> None:
+        for col, text in (notes or {}).items():  # before the row is placed: XlsxWriter refuses rows behind it
+            self.ws.write_comment(self.row, col, text, {"x_scale": 3, "y_scale": 2})
+
+    def _place(self, xml: str, notes: dict[int, str] | None) -> None:
+        self._comment(notes)
+        place(self.ws, self.row, xml, len(self.columns) - 1, self.numbered + self.count + 1)
         self.row += 1
         self.count += 1
 

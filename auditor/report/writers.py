@@ -18,7 +18,7 @@ from pathlib import Path
 from ..model import Comparison, Review, SimilarGroup
 from ..output import atomic_writer
 from .across import comparison_dict, similar_dict
-from .excel import SummaryWorkbook, safe_file_name
+from .excel import RenderedRows, SummaryWorkbook, safe_file_name
 from .letter import Letter, write_unit_workbook
 from .records import CheckedDocument, checked_dict
 
@@ -29,10 +29,11 @@ UNITS_FOLDER = "各单位审核意见"
 
 
 @lru_cache(maxsize=1)
-def _layout_digest() -> str:
-    """The code that lays out a unit's workbook: a new version writes every workbook again."""
+def layout_digest() -> str:
+    """The code that lays out and scores the reports: a new version writes every report afresh."""
     digest = hashlib.sha256()
-    for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    here = Path(__file__).resolve().parent
+    for module in [*sorted(here.glob("*.py")), here.parent / "check" / "score.py"]:
         digest.update(module.read_bytes())
     return digest.hexdigest()
 
@@ -55,28 +56,73 @@ class UnitWorkbooks:
         fingerprints = sorted(f.fingerprint() for f in (*checked.findings, *checked.suppressed))
         reviews = [[fp, *dataclasses.astuple(self.reviews[fp])] for fp in fingerprints if fp in self.reviews]
         content = [checked_dict(checked), sorted(fingerprints), reviews, self.scoring,
-                   [self.letter.office, self.letter.dated(), self.letter.deadline], _layout_digest()]
+                   [self.letter.office, self.letter.dated(), self.letter.deadline], layout_digest()]
         return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
-    def write(self, checked: CheckedDocument) -> None:
+    def _name(self, base: str) -> str:
+        """The workbook's file name: its unit's, made unique in this batch as documents come."""
+        candidate, n = base, 2
+        while candidate.casefold() in self.names:
+            candidate, n = f"{base}_{n}", n + 1
+        return candidate
+
+    def _took(self, candidate: str, key: str) -> None:
+        self.names.add(candidate.casefold())
+        self.written.append(self.folder / f"{candidate}.xlsx")
+        self.keys[f"{candidate}.xlsx"] = key
+
+    def _unchanged(self, path: Path, key: str) -> bool:
         from ..manifest import file_stamp
 
+        before = self.previous.get(path.name)
+        return bool(before) and before[0] == key and file_stamp(path) == before[1:]
+
+    def write(self, checked: CheckedDocument) -> tuple[str, str]:
+        """Write (or keep) a document's workbook; its base name and content key (what `keep` needs)."""
         doc = checked.document
-        name = safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
-        candidate, n = name, 2
-        while candidate.casefold() in self.names:
-            candidate, n = f"{name}_{n}", n + 1
+        base = safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
+        candidate = self._name(base)
         path = self.folder / f"{candidate}.xlsx"
         key = self._key(checked)
-        before = self.previous.get(path.name)
-        if before and before[0] == key and file_stamp(path) == before[1:]:
+        if self._unchanged(path, key):
             self.kept += 1
         else:
             write_unit_workbook(path, doc, checked.findings, checked.score.score, checked.score.grade,
                                 checked.table_scores, self.reviews, self.scoring, self.letter, checked.suppressed)
-        self.names.add(candidate.casefold())
-        self.written.append(path)
-        self.keys[path.name] = key
+        self._took(candidate, key)
+        return base, key
+
+    def keep(self, base: str, key: str) -> bool:
+        """Keep the workbook an earlier run wrote for an unchanged document: only when it would get the
+        same name and content again and the file is untouched (else the document must be written)."""
+        candidate = self._name(base)
+        if not self._unchanged(self.folder / f"{candidate}.xlsx", key):
+            return False
+        self.kept += 1
+        self._took(candidate, key)
+        return True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Fragment:
+    """All a document adds to the batch's reports, as written: its JSON entry, its rows on the summary's
+    sheets and its unit workbook's name and content key. Stored, so a later run over the unchanged
+    document and the same reviews and settings replays it without reading or scoring the document."""
+
+    entry: str
+    rows: RenderedRows
+    unit_workbook: tuple[str, str] | None = None  # (base name, content key)
+
+    def as_text(self) -> str:
+        return json.dumps({"entry": self.entry, "rows": self.rows.as_data(),
+                           "unit_workbook": list(self.unit_workbook) if self.unit_workbook else None},
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_text(cls, text: str) -> Fragment:
+        data = json.loads(text)
+        unit = data["unit_workbook"]
+        return cls(data["entry"], RenderedRows.from_data(data["rows"]), (unit[0], unit[1]) if unit else None)
 
 
 class ReportWriters:
@@ -98,24 +144,40 @@ class ReportWriters:
         self.documents = 0
         self._lines_file = atomic_writer(outdir / JSON_LINES)
         self._lines = self._lines_file.__enter__()
+        self.fragment: Fragment | None = None  # what the last document added (add), for the results store
 
     def add(self, checked: CheckedDocument) -> str | None:
-        """Write one document's reports; the reason when that failed (it is then listed as a failure)."""
+        """Write one document's reports; the reason when that failed (it is then listed as a failure).
+        `fragment` is then what it added (None when some of it cannot be replayed)."""
+        self.fragment = None
         try:
             entry = json.dumps(checked_dict(checked), ensure_ascii=False)
-            if self.units is not None:
-                self.units.write(checked)
-            self.summary.add(checked.document, checked.findings, checked.score.score, checked.score.grade,
-                             checked.suppressed)
+            unit_workbook = self.units.write(checked) if self.units is not None else None
+            rows = self.summary.add(checked.document, checked.findings, checked.score.score, checked.score.grade,
+                                    checked.suppressed)
         except Exception as exc:
             reason = f"生成报告时出错（{type(exc).__name__}: {exc}），请把此文件报告给开发者"
             self.fail(checked.document.path, reason)
             return reason
+        self._entry(entry)
+        if rows is not None:
+            self.fragment = Fragment(entry, rows, unit_workbook)
+        return None
+
+    def replay(self, fragment: Fragment) -> bool:
+        """Add an unchanged document's reports as an earlier run wrote them; False (nothing written)
+        when its unit's workbook must be written again, which needs the document itself."""
+        if self.units is not None and (fragment.unit_workbook is None or not self.units.keep(*fragment.unit_workbook)):
+            return False
+        self.summary.replay(fragment.rows)
+        self._entry(fragment.entry)
+        return True
+
+    def _entry(self, entry: str) -> None:
         self._handle.write(("" if self._first else ",\n") + entry)
         self._lines.write('{"type": "document", ' + entry[1:] + "\n")
         self._first = False
         self.documents += 1
-        return None
 
     def fail(self, path: str, error: str) -> None:
         self.failures.append({"path": path, "error": error})

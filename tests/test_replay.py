@@ -1,0 +1,102 @@
+"""Re-runs that replay what an unchanged document added to the reports (its rows, JSON entry, unit
+workbook, projects for the similar index) from the results store, without reading or scoring it again:
+the reports equal a fresh run's in every value, comment and byte of JSON, across part workbooks too."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import openpyxl
+import pytest
+from conftest import sample_regions
+
+from auditor import api
+from auditor.report import sheets
+
+
+@pytest.fixture
+def regions(tmp_path):
+    """The samples filed by two regions' folders, the second region's units renamed (eight documents)."""
+    return sample_regions(tmp_path / "in", {"局": "西城局"})
+
+
+def _scored(monkeypatch) -> list[str]:
+    """The documents scored in this process from now on (a replayed one never is)."""
+    scored: list[str] = []
+    score = api.score
+
+    def counting(doc, *args, **kwargs):
+        scored.append(doc.path)
+        return score(doc, *args, **kwargs)
+
+    monkeypatch.setattr(api, "score", counting)
+    return scored
+
+
+def _content(out) -> dict:
+    """Every workbook's every sheet: values and cell comments, in order."""
+    books = {}
+    for path in sorted(out.glob("审核汇总*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        books[path.name] = {ws.title: [[(c.value, c.comment.text if c.comment else None) for c in row]
+                                       for row in ws.iter_rows()] for ws in book.worksheets}
+    return books
+
+
+def _edit(path, old, new):
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_unchanged_documents_are_replayed_and_the_reports_equal_a_fresh_run(regions, tmp_path, monkeypatch):
+    monkeypatch.setattr(sheets, "EXCEL_ROWS", 300)  # rows in several part workbooks: 序号 and parts replayed too
+    monkeypatch.chdir(tmp_path)
+    first = api.audit_to(["in"], "out", api.Options(jobs=1))
+    assert first.done == 8 and first.parts > 2
+    _edit(regions / "西城区" / "002_4d30544783f67109.txt", "≥95%", "≥90%")
+    scored = _scored(monkeypatch)
+    again = api.audit_to(["in"], "out", api.Options(jobs=1))
+    assert scored == ["in/西城区/002_4d30544783f67109.txt"]  # only the edited file was scored (and read)
+    assert (again.done, again.cached, again.parts) == (8, 7, first.parts)
+    assert again.groups == first.groups > 0  # the similar projects found from replayed entries too
+    fresh = api.audit_to(["in"], "fresh", api.Options(jobs=1), resume=False)
+    assert len(scored) == 9
+    for name in ("审核结果.json", "审核结果.jsonl"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
+    assert _content(tmp_path / "out") == _content(tmp_path / "fresh")
+    assert (again.comparisons, again.groups, again.suppressed) == (fresh.comparisons, fresh.groups, fresh.suppressed)
+
+
+def test_new_reviews_rebuild_the_reports_from_stored_results(regions, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    api.audit_to(["in"], "out", api.Options(jobs=1))
+
+    report = json.loads((tmp_path / "out" / "审核结果.json").read_text(encoding="utf-8"))
+    fingerprint = report["documents"][0]["findings"][0]["fingerprint"]
+    marked = sum(f["fingerprint"] == fingerprint for d in report["documents"] for f in d["findings"])
+    scored = _scored(monkeypatch)
+    again = api.audit_to(["in"], "out", api.Options(jobs=1), reviews={fingerprint: "误报"})
+    assert len(scored) == 8 and again.cached == 8  # every document scored again, none read again
+    assert again.suppressed == marked >= 1
+    book = openpyxl.load_workbook(tmp_path / "out" / "审核汇总.xlsx", read_only=True)
+    excluded = list(book["已排除"].iter_rows(min_row=2, values_only=True))
+    assert [row[-1] for row in excluded] == [fingerprint] * marked
+
+
+def test_a_unit_workbook_gone_since_is_written_again(regions, tmp_path, monkeypatch):
+    from auditor.cache import ResultCache
+
+    monkeypatch.chdir(tmp_path)
+    cache = ResultCache(tmp_path / "cache.sqlite")  # the CLI's default: the manifest keeps the units' workbooks
+    first = api.audit_to(["in"], "out", api.Options(jobs=1), per_unit=True, cache=cache)
+    units = sorted((tmp_path / "out" / "各单位审核意见").glob("*.xlsx"))
+    assert len(units) == 8 and first.units_kept == 0
+    units[0].unlink()
+    scored = _scored(monkeypatch)
+    again = api.audit_to(["in"], "out", api.Options(jobs=1), per_unit=True, cache=cache)
+    cache.close()
+    assert units[0].exists() and again.units_kept == 7 and len(scored) == 1
+    shutil.rmtree(tmp_path / "fresh", ignore_errors=True)
+    api.audit_to(["in"], "fresh", api.Options(jobs=1), per_unit=True, resume=False)
+    assert (tmp_path / "out" / "审核结果.json").read_bytes() == (tmp_path / "fresh" / "审核结果.json").read_bytes()
+    assert _content(tmp_path / "out") == _content(tmp_path / "fresh")
