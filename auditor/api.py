@@ -512,7 +512,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
             if on_failure is not None:
                 on_failure(failure)
         comparisons = StoredComparisons(store, rules, profile)
-        groups = similar.groups(rules, store.document)
+        groups = similar.groups(rules)
         outcome.written = writers.close(outcome.suppressed, comparisons if comparisons.any_pairs else None,
                                         groups if len(similar.units) > 1 else None)
         outcome.comparisons, outcome.groups = comparisons.count, len(groups)

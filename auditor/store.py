@@ -167,11 +167,6 @@ class ResultStore:
             if doc is not None:
                 yield doc
 
-    def document(self, path: str) -> Document | None:
-        row = self.db.execute("SELECT r.data FROM documents d JOIN results r ON r.key = d.key || ':' || ? "
-                              "WHERE d.path = ?", (self.digest, path)).fetchone()
-        return _decoded(path, row[0]) if row else None
-
     def close(self) -> None:
         self.commit()
         self.db.close()

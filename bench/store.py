@@ -132,7 +132,7 @@ def driver(count: int, regions: int, out: Path) -> dict[str, float]:
     start = time.perf_counter()
     rules, _ = api.load(options)
     comparisons = api.StoredComparisons(store, rules, profile)
-    groups = similar.groups(rules, store.document)
+    groups = similar.groups(rules)
     figures["similar projects from the index"] = time.perf_counter() - start
     figures["similar peak MB"] = peak_mb()
     reset_peak()

@@ -8,9 +8,8 @@ is not the same for every unit).
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -138,21 +137,26 @@ def _shingles(p: Project) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Member:
-    """What a group needs of one project, so documents need not be held (or read back) to list it."""
+    """What a group needs of one project, so documents need not be held (or read back) to list it or
+    to place its finding."""
 
     unit_key: str
     unit: str
     path: str
-    index: int  # the project's place in its document
     name: str
     rows: int
+    line: int | None  # where the project's table starts, and the page or sheet that is on
+    place: str | None
     shingles: frozenset[str]
+
+    def where(self, line: int | None) -> str | None:
+        return self.place
 
 
 class SimilarIndex:
     """The projects of a batch as small records (unit, name, rows and their shingles: one copy of each
     distinct set), added one document at a time as results arrive, so finding similar projects at the
-    end needs no document held or read back except the one each group's finding is placed in."""
+    end needs no document held or read back (each member keeps where its project starts)."""
 
     def __init__(self, profile: Profile) -> None:
         self.min_rows = profile.unit_similarity_min_rows
@@ -169,28 +173,29 @@ class SimilarIndex:
 
     def entry(self, doc: Document) -> list[Any] | None:
         """What the index takes of a document, as plain data (kept in the results store, so a later run
-        adds an unchanged document without reading it): [unit key, unit, [[index, name, rows, shingles]…]];
-        None without a unit."""
+        adds an unchanged document without reading it): [unit key, unit, [[name, rows, first line, page,
+        shingles]…]]; None without a unit."""
         if not doc.unit:
             return None
         projects = []
-        for k, p in enumerate(doc.projects):
+        for p in doc.projects:
             rows = len(compared_rows(p))
             if rows >= self.min_rows:
-                projects.append([k, p.name, rows, sorted(_shingles(p))])
+                projects.append([p.name, rows, p.line_start, doc.where(p.line_start), sorted(_shingles(p))])
         return [name_key(doc.unit), doc.unit, projects]
 
     def add_entry(self, entry: Sequence[Any], path: str) -> None:
         unit_key, unit, projects = entry
         self.units.add(unit_key)
-        for k, name, rows, shingles in projects:
+        for name, rows, line, place, shingles in projects:
             distinct = frozenset(shingles)
-            self.items.append(_Member(unit_key, unit, path, k, name, rows, self._alike.setdefault(distinct, distinct)))
+            self.items.append(_Member(unit_key, unit, path, name, rows, line, place,
+                                      self._alike.setdefault(distinct, distinct)))
 
-    def groups(self, rules: Sequence[Rule], fetch: Callable[[str], Document | None]) -> list[SimilarGroup]:
+    def groups(self, rules: Sequence[Rule]) -> list[SimilarGroup]:
         """Groups of projects from different units whose rows and goals are (nearly) the same: candidates
         from MinHash LSH (datasketch), each kept only when its exact Jaccard similarity reaches the
-        profile's threshold; reported once per group. `fetch`: a document by its path."""
+        profile's threshold; reported once per group, placed at its first member's project."""
         batch_rules = [r for r in rules if r.scope == "batch" and r.check == "similar_projects"]
         if not batch_rules or len(self.units) < 2:
             return []  # one unit (a self-check): nothing to compare, and no MinHash to load
@@ -215,26 +220,21 @@ class SimilarIndex:
         groups: dict[int, list[int]] = defaultdict(list)
         for c, shingles in enumerate(distinct):
             groups[root(c)].extend(classes[shingles])
-        fetch = functools.lru_cache(maxsize=16)(fetch)  # groups often share their first document
         out = []
         for members in groups.values():
             if len({items[i].unit_key for i in members}) < 2:
                 continue
             chosen = sorted((items[i] for i in members), key=lambda m: (m.unit, m.name, m.path))
-            first = fetch(chosen[0].path)
-            if first is not None:
-                out.extend(_group(rule, first, chosen) for rule in batch_rules)
+            out.extend(_group(rule, chosen) for rule in batch_rules)
         return sorted(out, key=lambda g: (-len(g.members), g.members))
 
 
 def similar_groups(documents: Iterable[Document], rules: Sequence[Rule], profile: Profile) -> list[SimilarGroup]:
     """SimilarIndex over documents in memory."""
     index = SimilarIndex(profile)
-    held: dict[str, Document] = {}
     for doc in documents:
         index.add(doc)
-        held[doc.path] = doc
-    return index.groups(rules, held.get)
+    return index.groups(rules)
 
 
 def _similar_pairs(sets: Sequence[frozenset[str]], threshold: float) -> Iterable[tuple[int, int]]:
@@ -254,13 +254,13 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def _group(rule: Rule, first_doc: Document, members: list[_Member]) -> SimilarGroup:
-    """The group's finding, placed at its first member's project (in `first_doc`)."""
-    first = first_doc.projects[members[0].index]
+def _group(rule: Rule, members: list[_Member]) -> SimilarGroup:
+    """The group's finding, placed at its first member's project."""
+    first = members[0]
     similarity = min(_jaccard(members[0].shingles, m.shingles) for m in members[1:])
     units = sorted({m.unit for m in members})
     listed = "；".join(f"{m.unit}《{m.name}》" for m in members)
     fields = {"project": first.name, "count": len(units), "units": "、".join(units), "members": listed,
               "similarity": f"{similarity:.0%}", "rows": members[0].rows}
-    finding: Finding = finding_of(rule, first_doc, fields, None, first.name, line=first.line_start)
+    finding: Finding = finding_of(rule, first, fields, None, first.name, line=first.line)
     return SimilarGroup(finding, tuple((m.unit, m.name, m.path) for m in members), similarity)

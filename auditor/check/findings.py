@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from ..model import Document, Finding, Indicator, Location
+from ..model import Finding, Indicator, Location
 from .rules import Rule
 
 
@@ -27,7 +27,15 @@ def row_fields(row: Indicator, table: str) -> dict[str, Any]:
             "number": "" if v.number is None else f"{v.number:g}", "unit": v.unit or "", "period": row.period}
 
 
-def finding_of(rule: Rule, doc: Document, fields: Mapping[str, Any], row: Indicator | None, table: str | None,
+class Placed(Protocol):
+    """Where a finding goes: a document, or what an index kept of one (its file and pages)."""
+
+    path: str
+
+    def where(self, line: int | None) -> str | None: ...
+
+
+def finding_of(rule: Rule, doc: Placed, fields: Mapping[str, Any], row: Indicator | None, table: str | None,
              row_number: int | None = None, line: int | None = None) -> Finding:
     level2 = row.level2 if row else fields.get("level2")
     return Finding(

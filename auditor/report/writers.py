@@ -30,10 +30,11 @@ UNITS_FOLDER = "各单位审核意见"
 
 @lru_cache(maxsize=1)
 def layout_digest() -> str:
-    """The code that lays out and scores the reports: a new version writes every report afresh."""
+    """The code that lays out and scores the reports and indexes similar projects: a new version writes
+    every report afresh."""
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for module in [*sorted(here.glob("*.py")), here.parent / "check" / "score.py"]:
+    for module in [*sorted(here.glob("*.py")), here.parent / "check" / "score.py", here.parent / "check" / "across.py"]:
         digest.update(module.read_bytes())
     return digest.hexdigest()
 
