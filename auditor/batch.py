@@ -167,9 +167,9 @@ def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None,
     digest = settings.digest() if cache else ""
     if keys is None:
         keys = [file_key(p) if cache else None for p in paths]
-    # which files the cache holds; each is decoded only when its turn comes (a resumed national batch
-    # would otherwise hold every document at once)
-    cached = [bool(cache and key and cache.get(f"{key}:{digest}") is not None) for key in keys]
+    # which files the cache holds; each is read and decoded only when its turn comes (a resumed national
+    # batch would otherwise hold every document at once)
+    cached = [bool(cache and key and cache.has(f"{key}:{digest}")) for key in keys]
     todo = [i for i, hit in enumerate(cached) if not hit]
     computed = _compute([paths[i] for i in todo], settings, jobs, encode=cache is not None, engine=engine)
     for i, path in enumerate(paths):

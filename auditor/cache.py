@@ -26,6 +26,9 @@ class ResultCache:
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a commit is an append, not an fsync
         self.db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data TEXT NOT NULL)")
 
+    def has(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM results WHERE key = ?", (key,)).fetchone() is not None
+
     def get(self, key: str) -> str | None:
         row = self.db.execute("SELECT data FROM results WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None

@@ -67,6 +67,12 @@ class ResultStore:
             return self._open()
 
     # the cache interface run_batch uses
+    def has(self, key: str) -> bool:
+        """Whether a result is stored here or in the cache behind (without reading or inflating it)."""
+        if self.db.execute("SELECT 1 FROM results WHERE key = ?", (key,)).fetchone():
+            return True
+        return self.cache is not None and self.cache.has(key)
+
     def get(self, key: str) -> str | None:
         row = self.db.execute("SELECT data FROM results WHERE key = ?", (key,)).fetchone()
         if row:
