@@ -100,3 +100,37 @@ def test_a_unit_workbook_gone_since_is_written_again(regions, tmp_path, monkeypa
     api.audit_to(["in"], "fresh", api.Options(jobs=1), per_unit=True, resume=False)
     assert (tmp_path / "out" / "审核结果.json").read_bytes() == (tmp_path / "fresh" / "审核结果.json").read_bytes()
     assert _content(tmp_path / "out") == _content(tmp_path / "fresh")
+
+
+def test_a_stored_fragment_that_is_not_one_is_scored_again(regions, tmp_path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.chdir(tmp_path)
+    api.audit_to(["in"], "out", api.Options(jobs=1))
+    db = sqlite3.connect(tmp_path / "out" / "审核结果.sqlite")
+    (path,) = db.execute("SELECT path FROM rendered ORDER BY path LIMIT 1").fetchone()
+    db.execute("UPDATE rendered SET reports = ? WHERE path = ?", (b"not a fragment", path))
+    db.commit()
+    db.close()
+    scored = _scored(monkeypatch)
+    again = api.audit_to(["in"], "out", api.Options(jobs=1))
+    assert scored == [path] and again.done == 8  # read from its stored result, the rest replayed
+    api.audit_to(["in"], "fresh", api.Options(jobs=1), resume=False)
+    assert (tmp_path / "out" / "审核结果.json").read_bytes() == (tmp_path / "fresh" / "审核结果.json").read_bytes()
+    assert _content(tmp_path / "out") == _content(tmp_path / "fresh")
+
+
+def test_stored_rows_read_back_as_placed():
+    from auditor.report.excel import RenderedRows, UnitSummary
+    from auditor.report.writers import Fragment
+
+    summary = UnitSummary("某局", 2026, "a.txt", 2, 9, {"错误": 1}, 81.5, "良")
+    rows = RenderedRows("in/a.txt", "某局", summary, ("项目",), (("<row r=\"\x00\">1</row>", {3: "说明\n第二行"}),),
+                        (("<row>a</row>", None), ("<row>b</row>", {6: "x"})), ())
+    fragment = Fragment('{"path": "in/a.txt", "note": "\\u001e"}', rows, ("某局_2026审核意见", "k"))
+    assert Fragment.from_text(fragment.as_text()) == fragment
+    bare = Fragment("{}", RenderedRows("b.txt", None, summary, (), (), (), ()))
+    assert Fragment.from_text(bare.as_text()) == bare
+    for broken in ("", "{}", fragment.as_text()[:40], "null\x1d{}\x1d[]"):
+        with pytest.raises(ValueError):
+            Fragment.from_text(broken)

@@ -241,8 +241,9 @@ def _similar_pairs(sets: Sequence[frozenset[str]], threshold: float) -> Iterable
     from datasketch import MinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=max(0.1, threshold - 0.1), num_perm=128)  # below the bar: candidates are verified
+    first = MinHash(num_perm=128, seed=1)  # its permutations drawn once (each MinHash would draw them again)
     for i, shingles in enumerate(sets):
-        signature = MinHash(num_perm=128, seed=1)
+        signature = MinHash(num_perm=128, seed=1, permutations=first.permutations, scheme=first.scheme)
         signature.update_batch([s.encode("utf-8") for s in sorted(shingles)])
         for j in lsh.query(signature):
             if _jaccard(sets[i], sets[j]) >= threshold:

@@ -9,6 +9,7 @@ machine's columns (文件, 行号, 指纹) after it, 指纹 hidden.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import Counter
@@ -21,7 +22,7 @@ from ..model import SEVERITY_ORDER, VERDICTS, Comparison, Document, Finding, Ind
 from ..output import temporary_path, umask
 from ..vocabulary import KIND_LABELS, OVERALL_TABLE, VALUE_KIND_LABELS
 from .records import sort_findings
-from .rows import RUNNING
+from .rows import RUNNING, streamed_workbook
 from .sheets import EXCEL_ROWS, FILL, Column, Sheet, clean, formats, page_setup, xlsx_options
 
 # 问题清单: what a department reads and answers first (printed), then what the tool needs to match
@@ -326,8 +327,7 @@ class RowPart:
     def replay(self, rows: RenderedRows) -> None:
         for sheet, rendered in ((self.issues, rows.issues), (self.details, rows.details),
                                 (self.excluded, rows.excluded)):
-            for xml, notes in rendered:
-                sheet.replay(xml, notes)
+            sheet.replay(rendered)
         self._took(rows.path, rows.unit)
 
     def _took(self, path: str, unit: str | None) -> None:
@@ -376,25 +376,38 @@ class RenderedRows:
     details: Rows
     excluded: Rows
 
-    def as_data(self) -> dict[str, Any]:
+    def as_text(self) -> str:
+        """Stored form: a JSON head (figures, and each row's comments by its index) and each sheet's
+        rows as they are, between separators no cell can hold (clean() removes them), so reading it
+        back is a split, not a JSON parse of every row's markup."""
         s = self.summary
-        return {"path": self.path, "unit": self.unit, "kinds": list(self.kinds),
+        sheets = (self.issues, self.details, self.excluded)
+        head = {"path": self.path, "unit": self.unit, "kinds": list(self.kinds),
                 "summary": [s.unit, s.year, s.file, s.projects, s.indicators, s.counts, s.score, s.grade],
-                **{name: [[xml, sorted(notes.items()) if notes else None] for xml, notes in rows]
-                   for name, rows in (("issues", self.issues), ("details", self.details),
-                                      ("excluded", self.excluded))}}
+                "notes": [[[i, sorted(notes.items())] for i, (_, notes) in enumerate(rows) if notes]
+                          for rows in sheets]}
+        texts = (_ROW.join(xml for xml, _ in rows) for rows in sheets)
+        return _PART.join([json.dumps(head, ensure_ascii=False), *texts])
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> RenderedRows:
-        unit, year, file, projects, indicators, counts, score, grade = data["summary"]
+    def from_text(cls, text: str) -> RenderedRows:
+        """The rows `as_text` stored; ValueError when the text is not that."""
+        try:
+            head_text, *parts = text.split(_PART)
+            head = json.loads(head_text)
+            unit, year, file, projects, indicators, counts, score, grade = head["summary"]
+            sheets = []
+            for part, notes in zip(parts, head["notes"], strict=True):
+                found = {int(i): {int(col): note for col, note in cells} for i, cells in notes}
+                sheets.append(tuple((xml, found.get(i)) for i, xml in enumerate(part.split(_ROW) if part else ())))
+            issues, details, excluded = sheets
+            summary = UnitSummary(unit, year, file, projects, indicators, dict(counts), score, grade)
+            return cls(head["path"], head["unit"], summary, tuple(head["kinds"]), issues, details, excluded)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not stored rows: {exc}") from exc
 
-        def rows(name: str) -> Rows:
-            return tuple((xml, {int(col): text for col, text in notes} if notes else None)
-                         for xml, notes in data[name])
 
-        return cls(data["path"], data["unit"], UnitSummary(unit, year, file, projects, indicators, dict(counts),
-                                                           score, grade),
-                   tuple(data["kinds"]), rows("issues"), rows("details"), rows("excluded"))
+_PART, _ROW = "\x1e", "\x1f"  # between a stored document's sheets, and its rows
 
 
 PARTS_LAYOUT = (
@@ -450,10 +463,8 @@ class SummaryWorkbook:
 
     @staticmethod
     def _workbook(path: Path) -> tuple[Any, Path]:
-        import xlsxwriter
-
         tmp = temporary_path(path)  # a killed run's leftover is recognised and removed next time
-        return xlsxwriter.Workbook(str(tmp), {"constant_memory": True, **xlsx_options()}), tmp
+        return streamed_workbook(str(tmp), xlsx_options()), tmp
 
     @staticmethod
     def _part(wb: Any, fmts: dict[str, Any], number: int, name: str, numbered: int = 0) -> RowPart:

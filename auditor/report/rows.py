@@ -16,7 +16,9 @@ when it is not there.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
+from functools import lru_cache, partial
 from typing import Any
 
 NUMBER = "\x00"  # where the row number goes; never in a cell (clean() removes control characters)
@@ -85,18 +87,55 @@ def can_place(ws: Any) -> bool:
         hasattr(ws, name) for name in ("previous_row", "fh", "table", "_write_single_row", "_check_dimensions"))
 
 
-def place(ws: Any, row: int, xml: str, last_col: int, number: int = 0) -> None:
-    """Put a rendered row at `row` (0-based) of a constant-memory worksheet: the row XlsxWriter holds
-    is written out first, the worksheet's extent grows to cover it, and the next row it holds is the
-    one after (so a comment on this row never makes XlsxWriter write the row a second time). `number`:
-    the running number a RUNNING cell shows."""
+def place(ws: Any, row: int, rows: Sequence[str], last_col: int, number: int = 0) -> None:
+    """Put rendered rows at `row` (0-based), `row` + 1, … of a constant-memory worksheet, in one write:
+    the row XlsxWriter holds is written out first, the worksheet's extent grows to cover them, and
+    the next row it holds is the one after (so a comment on these rows never makes XlsxWriter write
+    a row a second time). `number`: the running number the first row's RUNNING cell shows."""
+    if not rows:
+        return
     if row < ws.previous_row or (row == ws.previous_row and ws.table):
         raise ValueError(f"第 {row + 1} 行已经写过")  # XlsxWriter holds or has written this row: never two of one
     if row > ws.previous_row:
         ws._write_single_row(row)
+    last = row + len(rows) - 1
     ws._check_dimensions(row, 0)
-    ws._check_dimensions(row, last_col)
-    xml = xml.replace(NUMBER, str(row + 1))
-    ws.fh.write(xml.replace(SEQUENCE, str(number)) if SEQUENCE in xml else xml)
+    ws._check_dimensions(last, last_col)
+    ws.fh.write("".join(_numbered(xml, row + 1 + i, number + i) for i, xml in enumerate(rows)))
     ws.table.clear()
-    ws.previous_row = row + 1
+    ws.previous_row = last + 1
+
+
+def _numbered(xml: str, row_number: int, number: int) -> str:
+    xml = xml.replace(NUMBER, str(row_number))
+    return xml.replace(SEQUENCE, str(number)) if SEQUENCE in xml else xml
+
+
+SUMMARY_DEFLATE = 3  # XlsxWriter's zip is level 6: for the summary's 370 MB of XML a thousand documents,
+# level 3 takes 1.5 s instead of 3.9 s and the workbook is 19% larger (32 → 38 MB)
+_ZIP_LOCK = threading.Lock()
+
+
+def streamed_workbook(filename: str, options: dict[str, Any]) -> Any:
+    """A constant-memory XlsxWriter workbook whose file is deflated at SUMMARY_DEFLATE."""
+    return _workbook_class()(filename, {"constant_memory": True, **options})
+
+
+@lru_cache(maxsize=1)
+def _workbook_class() -> type:
+    import xlsxwriter
+    import xlsxwriter.workbook as module
+
+    class QuickWorkbook(xlsxwriter.Workbook):
+        def _store_workbook(self) -> None:
+            # XlsxWriter opens its ZipFile by this module-level name; swapped only while this file is
+            # stored (other workbooks written meanwhile by another thread merely get the same level)
+            with _ZIP_LOCK:
+                zip_file = module.ZipFile
+                module.ZipFile = partial(zip_file, compresslevel=SUMMARY_DEFLATE)
+                try:
+                    super()._store_workbook()
+                finally:
+                    module.ZipFile = zip_file
+
+    return QuickWorkbook

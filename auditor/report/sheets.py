@@ -200,31 +200,38 @@ class Sheet:
             xml = render_row(self._letters, texts, styles, self._height(texts))
             if self.recorded is not None:
                 self.recorded.append((xml, notes))
-            self._place(xml, notes)
+            self._comment(notes, self.row)
+            self._place([xml])
             return
         self.recorded = None  # a row not rendered cannot be replayed: nothing of this document is kept
-        self._comment(notes)
+        self._comment(notes, self.row)
         running = self.numbered + self.count + 1
         self._cells([running if v is RUNNING else v for v in texts], fmt)
         self.row += 1
         self.count += 1
 
-    def replay(self, xml: str, notes: dict[int, str] | None) -> None:
-        """A row rendered earlier (by `write`, kept in `recorded`), placed at this sheet's next row."""
+    def replay(self, rows: Sequence[tuple[str, dict[int, str] | None]]) -> None:
+        """Rows rendered earlier (by `write`, kept in `recorded`), placed from this sheet's next row on,
+        as many at a time as the worksheet holds."""
         if not self._rendered:
             raise ValueError("rows can be replayed only in a constant-memory workbook")
-        self._make_room()
-        self._place(xml, notes)
+        done = 0
+        while done < len(rows):
+            self._make_room()
+            chunk = rows[done: done + self.row_limit - self.row]
+            for offset, (_, notes) in enumerate(chunk):
+                self._comment(notes, self.row + offset)
+            self._place([xml for xml, _ in chunk])
+            done += len(chunk)
 
-    def _comment(self, notes: dict[int, str] | None) -> None:
+    def _comment(self, notes: dict[int, str] | None, row: int) -> None:
         for col, text in (notes or {}).items():  # before the row is placed: XlsxWriter refuses rows behind it
-            self.ws.write_comment(self.row, col, text, {"x_scale": 3, "y_scale": 2})
+            self.ws.write_comment(row, col, text, {"x_scale": 3, "y_scale": 2})
 
-    def _place(self, xml: str, notes: dict[int, str] | None) -> None:
-        self._comment(notes)
-        place(self.ws, self.row, xml, len(self.columns) - 1, self.numbered + self.count + 1)
-        self.row += 1
-        self.count += 1
+    def _place(self, rows: Sequence[str]) -> None:
+        place(self.ws, self.row, rows, len(self.columns) - 1, self.numbered + self.count + 1)
+        self.row += len(rows)
+        self.count += len(rows)
 
     def _cells(self, texts: Sequence[Any], fmt: dict[int, Any] | None) -> None:
         self._set_height(texts)

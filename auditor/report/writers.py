@@ -115,15 +115,23 @@ class Fragment:
     unit_workbook: tuple[str, str] | None = None  # (base name, content key)
 
     def as_text(self) -> str:
-        return json.dumps({"entry": self.entry, "rows": self.rows.as_data(),
-                           "unit_workbook": list(self.unit_workbook) if self.unit_workbook else None},
-                          ensure_ascii=False)
+        """Stored form: the unit workbook's name and key, the JSON entry and the rows, between separators
+        neither JSON (it escapes control characters) nor a cell (clean() removes them) can hold."""
+        return _SEPARATOR.join([json.dumps(list(self.unit_workbook) if self.unit_workbook else None,
+                                           ensure_ascii=False), self.entry, self.rows.as_text()])
 
     @classmethod
     def from_text(cls, text: str) -> Fragment:
-        data = json.loads(text)
-        unit = data["unit_workbook"]
-        return cls(data["entry"], RenderedRows.from_data(data["rows"]), (unit[0], unit[1]) if unit else None)
+        """What `as_text` stored; ValueError when the text is not that."""
+        try:
+            unit_text, entry, rows = text.split(_SEPARATOR, 2)
+            unit = json.loads(unit_text)
+            return cls(entry, RenderedRows.from_text(rows), (unit[0], unit[1]) if unit else None)
+        except (TypeError, IndexError, ValueError) as exc:
+            raise ValueError(f"not a stored fragment: {exc}") from exc
+
+
+_SEPARATOR = "\x1d"
 
 
 class ReportWriters:
