@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batch import Engine, FileResult, Settings, default_jobs, run_batch
+from .batch import Engine, FileResult, Rendered, ReportSpec, Settings, default_jobs, run_batch, score
 from .cache import ResultCache
 from .cluster import ClusterError as ClusterError  # raised while a dask batch runs
 from .errors import InputError
@@ -184,31 +184,24 @@ def check(documents: Iterable[Document], options: Options | None = None,
     return report
 
 
-def score(doc: Document, findings: Sequence[Finding], profile: Profile,
-          false_positives: frozenset[str] = frozenset(), cached: bool = False) -> tuple[CheckedDocument, int]:
-    """A document's findings (less those a reviewer marked 误报, kept aside) with its scores, and how
-    many were set aside."""
-    from .check.score import score_document
-
-    kept, aside = list(findings), []
-    if false_positives:
-        kept = [f for f in findings if f.fingerprint() not in false_positives]
-        aside = [f for f in findings if f.fingerprint() in false_positives]
-    document_score, tables = score_document(doc, kept, profile)
-    return CheckedDocument(doc, tuple(kept), document_score, tables, tuple(aside), cached), len(aside)
-
-
 def results(inputs: Sequence[str], options: Options, cache: ResultCache | None = None,
             keys: Sequence[str | None] | None = None, reviews: Reviews | None = None,
-            on_file: Callable[[], None] | None = None) -> Iterator[tuple[CheckedDocument, int] | Failure]:
+            on_file: Callable[[], None] | None = None,
+            report: ReportSpec | None = None) -> Iterator[tuple[CheckedDocument, int] | Rendered | Failure]:
     """The batch as a stream, in input order: each file audited and scored (with the findings a
-    baseline suppressed), or its failure. Scoring a file is inside its isolation too."""
+    baseline suppressed), or its failure. Scoring a file is inside its isolation too. `report`: a
+    file read now comes as what its worker rendered of its reports (Rendered) instead."""
     _, profile = load(options)
     false_positives = _false_positives(reviews)
     library = open_library(options.library) if options.library else None
-    for result in _run(inputs, options.settings(), options.jobs, cache, keys, _engine(options)):
+    jobs = options.jobs or min(default_jobs(), max(1, len(inputs)))
+    for result in run_batch(inputs, options.settings(), jobs, cache, keys=keys, engine=_engine(options),
+                            report=None if library is not None else report):
         if on_file is not None:
             on_file()
+        if result.rendered is not None:
+            yield result.rendered
+            continue
         if result.document is None:
             yield Failure(result.path, result.error or "未知错误")
             continue
@@ -470,7 +463,12 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
         if resume and on_document is None:
             replayable = store.replayable({s: f"{k}:{made_under}" for s, k in zip(shown, keys, strict=True) if k})
         todo = [i for i, s in enumerate(shown) if s not in replayable]
-        computed = results([inputs[i] for i in todo], options, store, [keys[i] for i in todo], known, on_file=on_file)
+        # files read now are scored and rendered in their workers (this process only places them), unless
+        # it needs them whole: each unit's workbook, a caller's on_document, a library's examples
+        in_workers = (None if per_unit or on_document is not None
+                      else ReportSpec(made_under, known, _false_positives(known)))
+        computed = results([inputs[i] for i in todo], options, store, [keys[i] for i in todo], known,
+                           on_file=on_file, report=in_workers)
         for index in range(len(inputs)):
             if shown[index] in replayable:
                 replayed = _replay(writers, store, similar, shown[index], f"{keys[index]}:{made_under}")
@@ -485,6 +483,11 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                 item = next(results([inputs[index]], options, store, [keys[index]], known, on_file=on_file))
             else:
                 item = next(computed)
+            if isinstance(item, Rendered):
+                _place(writers, store, similar, item, shown[index], keys[index], made_under)
+                outcome.done += 1
+                outcome.suppressed += item.suppressed
+                continue
             if isinstance(item, Failure):
                 failure = item
                 writers.fail(item.path, item.error)
@@ -529,6 +532,19 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                       {"done": outcome.done, "failed": len(outcome.failures), "suppressed": outcome.suppressed},
                       writers.units.keys if writers.units else None)
     return outcome
+
+
+def _place(writers: Any, store: ResultStore, similar: SimilarIndex, item: Rendered, path: str,
+           key: str | None, made_under: str) -> None:
+    """A document its worker scored and rendered: placed in the reports like a stored one, and stored
+    for a later run to replay (unless its content could not be hashed: no `key`)."""
+    from .report.writers import Fragment
+
+    writers.replay(Fragment.from_text(item.fragment))
+    if item.similar is not None:
+        similar.add_entry(json.loads(item.similar), path)
+    store.document_done(path, key, item.unit, item.year,
+                        None if key is None else (f"{key}:{made_under}", item.fragment, item.similar))
 
 
 def _reports_digest(state: dict[str, Any]) -> str:

@@ -11,10 +11,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .cache import ResultCache
 from .errors import InputError
-from .model import Document, Finding
+from .model import Document, Finding, Review
+
+if TYPE_CHECKING:  # loaded only where a document is scored
+    from .check.profile import Profile
+    from .report.records import CheckedDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +64,36 @@ class Engine:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportSpec:
+    """What a worker needs to score a document and render what it adds to the batch's reports, so the
+    batch's one writer only places it: the reviews carried into the reports (`key`: a digest of them
+    and of the reports' layout, telling a worker when its renderer is stale)."""
+
+    key: str
+    reviews: dict[str, Review]
+    false_positives: frozenset[str]  # fingerprints a reviewer marked 误报: set aside, not scored
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A document scored and its reports rendered in its worker: all the writer and the results store
+    need of it (the document itself stays in the worker)."""
+
+    unit: str | None
+    year: int | None
+    suppressed: int  # findings a reviewer's 误报 set aside
+    fragment: str  # report.writers.Fragment, as stored
+    similar: str | None  # its projects for the similar-projects index (JSON), None without a unit
+
+
+@dataclass(frozen=True, slots=True)
 class FileResult:
     path: str
     document: Document | None = None
     findings: tuple[Finding, ...] = ()
     error: str | None = None
     cached: bool = False
+    rendered: Rendered | None = None  # scored and rendered in the worker (then no document comes back)
 
 
 @lru_cache(maxsize=4)
@@ -141,18 +170,67 @@ def file_key(path: str) -> str | None:
         return None
 
 
-# path, settings, encode for the cache, OCR threads (None: all), the name reports give it (None: the path)
-Task = tuple[str, Settings, bool, int | None, str | None]
+# path, settings, encode for the cache, OCR threads (None: all), the name reports give it (None: the path),
+# what rendering its reports needs (None: the writer renders them)
+Task = tuple[str, Settings, bool, int | None, str | None, ReportSpec | None]
 
 
 def _worker(args: Task) -> tuple[FileResult, str | None]:
-    """Audit one file in a worker; encode it for the cache there too, so the main process only stores it.
-    A worker's OCR engine uses its share of the cores (scanned pages), not all of them."""
-    path, settings, encode, ocr_threads, shown = args
+    """Audit one file in a worker; encode it for the cache there too, and (`report`) score it and render
+    its reports, so the main process only stores and places them. A worker's OCR engine uses its share
+    of the cores (scanned pages), not all of them."""
+    path, settings, encode, ocr_threads, shown, report = args
     if ocr_threads:
         os.environ["AUDITOR_OCR_THREADS"] = str(ocr_threads)
     result = audit_file(path, settings, shown)
-    return result, (_encode(result) if encode and result.error is None else None)
+    encoded = _encode(result) if encode and result.error is None else None
+    if report is not None and result.document is not None:
+        rendered = _rendered(result, settings, report)
+        if rendered is not None:
+            result = FileResult(result.path, rendered=rendered)
+    return result, encoded
+
+
+def score(doc: Document, findings: Sequence[Finding], profile: Profile,
+          false_positives: frozenset[str] = frozenset(), cached: bool = False) -> tuple[CheckedDocument, int]:
+    """A document's findings (less those a reviewer marked 误报, kept aside) with its scores, and how
+    many were set aside."""
+    from .check.score import score_document
+    from .report.records import CheckedDocument
+
+    kept, aside = list(findings), []
+    if false_positives:
+        kept = [f for f in findings if f.fingerprint() not in false_positives]
+        aside = [f for f in findings if f.fingerprint() in false_positives]
+    document_score, tables = score_document(doc, kept, profile)
+    return CheckedDocument(doc, tuple(kept), document_score, tables, tuple(aside), cached), len(aside)
+
+
+_renderer: list[Any] = []  # this worker's (report key, FragmentRenderer), made on its first document
+
+
+def _rendered(result: FileResult, settings: Settings, report: ReportSpec) -> Rendered | None:
+    """The document scored and its reports rendered; None when any of that fails (the writer then
+    does it, and reports what failed)."""
+    from .check.across import SimilarIndex
+    from .check.matching import name_key
+    from .report.writers import FragmentRenderer
+
+    doc = result.document
+    assert doc is not None
+    try:
+        _, profile = _engine(settings)
+        if not _renderer or _renderer[0] != report.key:
+            _renderer[:] = [report.key, FragmentRenderer(report.reviews)]
+        checked, aside = score(doc, result.findings, profile, report.false_positives)
+        fragment = _renderer[1].render(checked)
+        if fragment is None:
+            return None
+        entry = SimilarIndex(profile).entry(doc)
+        return Rendered(name_key(doc.unit) if doc.unit else None, doc.year, aside, fragment.as_text(),
+                        None if entry is None else json.dumps(entry, ensure_ascii=False))
+    except Exception:
+        return None
 
 
 def default_jobs() -> int:
@@ -161,8 +239,10 @@ def default_jobs() -> int:
 
 def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None, cache: ResultCache | None = None,
               on_done: Callable[[FileResult], None] | None = None,
-              keys: Sequence[str | None] | None = None, engine: Engine | None = None) -> Iterator[FileResult]:
-    """Yield one FileResult per path, in the order given (`keys`: content hashes, if known)."""
+              keys: Sequence[str | None] | None = None, engine: Engine | None = None,
+              report: ReportSpec | None = None) -> Iterator[FileResult]:
+    """Yield one FileResult per path, in the order given (`keys`: content hashes, if known; `report`:
+    files read now are scored and their reports rendered in their workers too)."""
     jobs = jobs or default_jobs()
     digest = settings.digest() if cache else ""
     if keys is None:
@@ -171,14 +251,15 @@ def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None,
     # batch would otherwise hold every document at once)
     cached = [bool(cache and key and cache.has(f"{key}:{digest}")) for key in keys]
     todo = [i for i, hit in enumerate(cached) if not hit]
-    computed = _compute([paths[i] for i in todo], settings, jobs, encode=cache is not None, engine=engine)
+    computed = _compute([paths[i] for i in todo], settings, jobs, encode=cache is not None, engine=engine,
+                        report=report)
     for i, path in enumerate(paths):
         final = None
         if cached[i] and cache is not None:
             hit = cache.get(f"{keys[i]}:{digest}")
             final = _decode(path, hit) if hit else None
             if final is None:  # torn since it was looked up: read the file after all
-                final, encoded = next(_compute([path], settings, 1, encode=True, engine=engine))
+                final, encoded = next(_compute([path], settings, 1, encode=True, engine=engine, report=report))
                 if keys[i] and encoded is not None:
                     cache.put(f"{keys[i]}:{digest}", encoded)
         else:
@@ -208,8 +289,8 @@ def crashed(item: Task) -> tuple[FileResult, str | None]:
     return FileResult(item[4] or display_path(item[0]), error=reason), None
 
 
-def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool,
-             engine: Engine | None = None) -> Iterator[tuple[FileResult, str | None]]:
+def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool, engine: Engine | None = None,
+             report: ReportSpec | None = None) -> Iterator[tuple[FileResult, str | None]]:
     """Each file in a killable worker (time and memory limits); in this process only when there are
     no limits to enforce and one job (debugging, profiling). `engine`: a dask.distributed cluster
     instead of the local processes (the same isolation inside each cluster worker)."""
@@ -219,16 +300,17 @@ def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool,
         from .cluster import run_on_dask
         from .inputs import display_path
 
-        tasks: list[Task] = [(os.path.abspath(p), settings, encode, engine.ocr_threads, display_path(p)) for p in paths]
+        tasks: list[Task] = [(os.path.abspath(p), settings, encode, engine.ocr_threads, display_path(p), report)
+                             for p in paths]
         yield from run_on_dask(tasks, _worker, timed_out, crashed, settings.timeout_s, settings.memory_mb,
                                engine.scheduler, jobs)
         return
     if jobs <= 1 and settings.timeout_s <= 0 and settings.memory_mb <= 0:
         for p in paths:
-            yield _worker((p, settings, encode, None, None))
+            yield _worker((p, settings, encode, None, None, report))
         return
     share = max(1, default_jobs() // max(1, jobs))
     pool: KillingPool[Task, tuple[FileResult, str | None]] = KillingPool(
         work=_worker, on_timeout=timed_out, on_crash=crashed,
         jobs=jobs, timeout_s=settings.timeout_s, memory_mb=settings.memory_mb)
-    yield from pool.map([(p, settings, encode, share, None) for p in paths])
+    yield from pool.map([(p, settings, encode, share, None, report) for p in paths])

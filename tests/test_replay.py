@@ -21,16 +21,23 @@ def regions(tmp_path):
     return sample_regions(tmp_path / "in", {"局": "西城局"})
 
 
+INLINE = api.Options(jobs=1, timeout_s=0, memory_mb=0)  # files read in this process, where scoring is counted
+
+
 def _scored(monkeypatch) -> list[str]:
-    """The documents scored in this process from now on (a replayed one never is)."""
+    """The documents scored in this process from now on, by the batch's writer or in a worker run
+    inline (INLINE); a replayed one never is."""
+    from auditor import batch
+
     scored: list[str] = []
-    score = api.score
+    score = batch.score
 
     def counting(doc, *args, **kwargs):
         scored.append(doc.path)
         return score(doc, *args, **kwargs)
 
     monkeypatch.setattr(api, "score", counting)
+    monkeypatch.setattr(batch, "score", counting)
     return scored
 
 
@@ -55,11 +62,11 @@ def test_unchanged_documents_are_replayed_and_the_reports_equal_a_fresh_run(regi
     assert first.done == 8 and first.parts > 2
     _edit(regions / "西城区" / "002_4d30544783f67109.txt", "≥95%", "≥90%")
     scored = _scored(monkeypatch)
-    again = api.audit_to(["in"], "out", api.Options(jobs=1))
+    again = api.audit_to(["in"], "out", INLINE)
     assert scored == ["in/西城区/002_4d30544783f67109.txt"]  # only the edited file was scored (and read)
     assert (again.done, again.cached, again.parts) == (8, 7, first.parts)
     assert again.groups == first.groups > 0  # the similar projects found from replayed entries too
-    fresh = api.audit_to(["in"], "fresh", api.Options(jobs=1), resume=False)
+    fresh = api.audit_to(["in"], "fresh", INLINE, resume=False)
     assert len(scored) == 9
     for name in ("审核结果.json", "审核结果.jsonl"):
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
@@ -75,7 +82,7 @@ def test_new_reviews_rebuild_the_reports_from_stored_results(regions, tmp_path, 
     fingerprint = report["documents"][0]["findings"][0]["fingerprint"]
     marked = sum(f["fingerprint"] == fingerprint for d in report["documents"] for f in d["findings"])
     scored = _scored(monkeypatch)
-    again = api.audit_to(["in"], "out", api.Options(jobs=1), reviews={fingerprint: "误报"})
+    again = api.audit_to(["in"], "out", INLINE, reviews={fingerprint: "误报"})
     assert len(scored) == 8 and again.cached == 8  # every document scored again, none read again
     assert again.suppressed == marked >= 1
     book = openpyxl.load_workbook(tmp_path / "out" / "审核汇总.xlsx", read_only=True)
@@ -93,11 +100,11 @@ def test_a_unit_workbook_gone_since_is_written_again(regions, tmp_path, monkeypa
     assert len(units) == 8 and first.units_kept == 0
     units[0].unlink()
     scored = _scored(monkeypatch)
-    again = api.audit_to(["in"], "out", api.Options(jobs=1), per_unit=True, cache=cache)
+    again = api.audit_to(["in"], "out", INLINE, per_unit=True, cache=cache)
     cache.close()
     assert units[0].exists() and again.units_kept == 7 and len(scored) == 1
     shutil.rmtree(tmp_path / "fresh", ignore_errors=True)
-    api.audit_to(["in"], "fresh", api.Options(jobs=1), per_unit=True, resume=False)
+    api.audit_to(["in"], "fresh", INLINE, per_unit=True, resume=False)
     assert (tmp_path / "out" / "审核结果.json").read_bytes() == (tmp_path / "fresh" / "审核结果.json").read_bytes()
     assert _content(tmp_path / "out") == _content(tmp_path / "fresh")
 
@@ -113,9 +120,9 @@ def test_a_stored_fragment_that_is_not_one_is_scored_again(regions, tmp_path, mo
     db.commit()
     db.close()
     scored = _scored(monkeypatch)
-    again = api.audit_to(["in"], "out", api.Options(jobs=1))
+    again = api.audit_to(["in"], "out", INLINE)
     assert scored == [path] and again.done == 8  # read from its stored result, the rest replayed
-    api.audit_to(["in"], "fresh", api.Options(jobs=1), resume=False)
+    api.audit_to(["in"], "fresh", INLINE, resume=False)
     assert (tmp_path / "out" / "审核结果.json").read_bytes() == (tmp_path / "fresh" / "审核结果.json").read_bytes()
     assert _content(tmp_path / "out") == _content(tmp_path / "fresh")
 
@@ -134,3 +141,31 @@ def test_stored_rows_read_back_as_placed():
     for broken in ("", "{}", fragment.as_text()[:40], "null\x1d{}\x1d[]"):
         with pytest.raises(ValueError):
             Fragment.from_text(broken)
+
+
+def test_reports_rendered_in_workers_equal_those_the_writer_renders(regions, tmp_path, monkeypatch):
+    """Workers score and render each document's rows and entry; the batch's writer only places them.
+    Byte for byte the same sheets (values, styles, comments) and JSON as when the writer renders."""
+    import zipfile
+
+    monkeypatch.setattr(sheets, "EXCEL_ROWS", 300)  # parts and continued sheets placed from workers' rows too
+    monkeypatch.chdir(tmp_path)
+    seen: list[str] = []
+    api.audit_to(["in"], "writer", api.Options(jobs=2), resume=False,
+                 on_document=lambda checked: seen.append(checked.document.path))
+    placed: list[str] = []
+    place = api._place
+    monkeypatch.setattr(api, "_place", lambda *args: placed.append(args[4]) or place(*args))
+    workers = api.audit_to(["in"], "workers", api.Options(jobs=2), resume=False)
+    assert len(seen) == 8 and workers.done == 8 and workers.cached == 0
+    assert sorted(placed) == sorted(seen)  # each document's rows came rendered from its worker
+    for name in ("审核结果.json", "审核结果.jsonl"):
+        assert (tmp_path / "workers" / name).read_bytes() == (tmp_path / "writer" / name).read_bytes()
+    books = sorted(p.name for p in (tmp_path / "writer").glob("审核汇总*.xlsx"))
+    assert len(books) > 2 and books == sorted(p.name for p in (tmp_path / "workers").glob("审核汇总*.xlsx"))
+    for name in books:
+        with zipfile.ZipFile(tmp_path / "writer" / name) as a, zipfile.ZipFile(tmp_path / "workers" / name) as b:
+            assert sorted(a.namelist()) == sorted(b.namelist())
+            for part in a.namelist():
+                if part != "docProps/core.xml":  # the time it was written
+                    assert a.read(part) == b.read(part), f"{name}: {part}"

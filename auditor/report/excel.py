@@ -410,6 +410,67 @@ class RenderedRows:
 _PART, _ROW = "\x1e", "\x1f"  # between a stored document's sheets, and its rows
 
 
+def indicator_count(doc: Document) -> int:
+    return sum(len(p.indicators) + len(p.annual_indicators) for p in doc.projects) + sum(
+        len(o.indicators) for o in doc.overall)
+
+
+def _rows(part: RowPart, doc: Document, findings: Sequence[Finding], score: float, grade: str,
+          suppressed: Sequence[Finding], reviews: dict[str, Review]
+          ) -> tuple[UnitSummary, tuple[str, ...], RenderedRows | None]:
+    """Write a document's rows to a part's sheets: its line in the ranking, the kinds of its findings
+    and the rows as rendered (None when some sheet wrote them cell by cell)."""
+    sheets = (part.issues, part.details, part.excluded)
+    for sheet in sheets:
+        sheet.recorded = []
+    part.add(doc, findings, suppressed, reviews)
+    recorded = [sheet.recorded for sheet in sheets]
+    for sheet in sheets:
+        sheet.recorded = None
+    kinds = tuple(KIND_LABELS.get(f.kind, f.kind) for f in findings)
+    scored = bool(doc.projects or doc.overall)
+    summary = UnitSummary(doc.unit or "（单位未识别）", doc.year, doc.name, len(doc.projects), indicator_count(doc),
+                          dict(Counter(f.severity for f in findings)), score if scored else None,
+                          grade if scored else "未找到绩效目标表")
+    if any(rows is None for rows in recorded):
+        return summary, kinds, None
+    return summary, kinds, RenderedRows(doc.path, doc.unit, summary, kinds, *(tuple(rows) for rows in recorded))
+
+
+class RowRenderer:
+    """A document's rows for the summary's sheets, rendered where it was audited (a worker) and placed
+    nowhere: the batch's one writer only places them. Their style numbers are those formats() fixes
+    in every workbook; the sheets start afresh for each document."""
+
+    def __init__(self, reviews: dict[str, Review]) -> None:
+        self.reviews = reviews
+        self._fresh()
+
+    def _fresh(self) -> None:
+        import io
+
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True, **xlsx_options()})  # never written
+        fmts = formats(wb)
+        self.part = RowPart(1, "", issue_sheet(wb, fmts), detail_sheet(wb, fmts), excluded_sheet(wb, fmts))
+        for sheet in (self.part.issues, self.part.details, self.part.excluded):
+            sheet.detach()
+
+    def render(self, doc: Document, findings: Sequence[Finding], score: float, grade: str,
+               suppressed: Sequence[Finding] = ()) -> RenderedRows | None:
+        """The rows as SummaryWorkbook.add records them; None when one cannot be rendered (the writer
+        then writes the document itself)."""
+        for sheet in (self.part.issues, self.part.details, self.part.excluded):
+            sheet.row, sheet.count = 1, 0
+        self.part.units.clear()
+        self.part.folders.clear()
+        _, _, rows = _rows(self.part, doc, findings, score, grade, suppressed, self.reviews)
+        if rows is None:
+            self._fresh()  # let go of whatever cells that document left in the sheets
+        return rows
+
+
 PARTS_LAYOUT = (
     Column("部分", 5), Column("工作簿", 26, wrap=True), Column("文件数", 6), Column("单位数", 6),
     Column("问题清单行数", 8), Column("指标明细行数", 8), Column("已排除行数", 7), Column("文件夹", 30, wrap=True),
@@ -500,27 +561,12 @@ class SummaryWorkbook:
             suppressed: Sequence[Finding] = ()) -> RenderedRows | None:
         """A document's rows; they are returned as placed (for a later run to replay), unless some
         sheet had to write them cell by cell."""
-        indicators = sum(len(p.indicators) + len(p.annual_indicators) for p in doc.projects)
-        indicators += sum(len(o.indicators) for o in doc.overall)
         part = self.parts[-1]
-        if not part.fits(len(findings), indicators, len(suppressed)):
+        if not part.fits(len(findings), indicator_count(doc), len(suppressed)):
             part = self._next_part()
-        sheets = (part.issues, part.details, part.excluded)
-        for sheet in sheets:
-            sheet.recorded = []
-        part.add(doc, findings, suppressed, self.reviews)
-        recorded = [sheet.recorded for sheet in sheets]
-        for sheet in sheets:
-            sheet.recorded = None
-        kinds = tuple(KIND_LABELS.get(f.kind, f.kind) for f in findings)
-        scored = bool(doc.projects or doc.overall)
-        summary = UnitSummary(doc.unit or "（单位未识别）", doc.year, doc.name, len(doc.projects), indicators,
-                              dict(Counter(f.severity for f in findings)), score if scored else None,
-                              grade if scored else "未找到绩效目标表")
+        summary, kinds, rows = _rows(part, doc, findings, score, grade, suppressed, self.reviews)
         self._took(summary, kinds)
-        if any(rows is None for rows in recorded):
-            return None
-        return RenderedRows(doc.path, doc.unit, summary, kinds, *(tuple(rows) for rows in recorded))
+        return rows
 
     def replay(self, rows: RenderedRows) -> None:
         """Place a document's rows as an earlier run rendered them."""

@@ -135,7 +135,14 @@ class Sheet:
         self.continued, self.row_limit = continued, row_limit or EXCEL_ROWS
         self.parts: list[tuple[Any, int]] = []  # full worksheets before this one, with their rows
         self._letters = column_letters(len(self.columns))
+        self._detached = False
         self._set_columns()
+
+    def detach(self) -> None:
+        """From now on rows are rendered and recorded but placed nowhere: a worker renders a
+        document's rows, and the batch's one writer only places them (`replay`)."""
+        self._detached = self._rendered = True
+        self._styles = [self.formats["wrap" if c.wrap else "plain"]._get_xf_index() for c in self.columns]
 
     def _set_columns(self) -> None:
         for col, column in enumerate(self.columns):
@@ -225,11 +232,14 @@ class Sheet:
             done += len(chunk)
 
     def _comment(self, notes: dict[int, str] | None, row: int) -> None:
+        if self._detached:
+            return
         for col, text in (notes or {}).items():  # before the row is placed: XlsxWriter refuses rows behind it
             self.ws.write_comment(row, col, text, {"x_scale": 3, "y_scale": 2})
 
     def _place(self, rows: Sequence[str]) -> None:
-        place(self.ws, self.row, rows, len(self.columns) - 1, self.numbered + self.count + 1)
+        if not self._detached:
+            place(self.ws, self.row, rows, len(self.columns) - 1, self.numbered + self.count + 1)
         self.row += len(rows)
         self.count += len(rows)
 

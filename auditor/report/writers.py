@@ -18,7 +18,7 @@ from pathlib import Path
 from ..model import Comparison, Review, SimilarGroup
 from ..output import atomic_writer
 from .across import comparison_dict, similar_dict
-from .excel import RenderedRows, SummaryWorkbook, safe_file_name
+from .excel import RenderedRows, RowRenderer, SummaryWorkbook, safe_file_name
 from .letter import Letter, write_unit_workbook
 from .records import CheckedDocument, checked_dict
 
@@ -132,6 +132,19 @@ class Fragment:
 
 
 _SEPARATOR = "\x1d"
+
+
+class FragmentRenderer:
+    """What a document adds to the batch's reports (its JSON entry and summary rows), made where it
+    was audited, so the batch's one writer only places it, as it places a stored one."""
+
+    def __init__(self, reviews: dict[str, Review]) -> None:
+        self.rows = RowRenderer(reviews)
+
+    def render(self, checked: CheckedDocument) -> Fragment | None:
+        rows = self.rows.render(checked.document, checked.findings, checked.score.score, checked.score.grade,
+                                checked.suppressed)
+        return None if rows is None else Fragment(json.dumps(checked_dict(checked), ensure_ascii=False), rows)
 
 
 class ReportWriters:
