@@ -194,9 +194,8 @@ def results(inputs: Sequence[str], options: Options, cache: ResultCache | None =
     _, profile = load(options)
     false_positives = _false_positives(reviews)
     library = open_library(options.library) if options.library else None
-    jobs = options.jobs or min(default_jobs(), max(1, len(inputs)))
-    for result in run_batch(inputs, options.settings(), jobs, cache, keys=keys, engine=_engine(options),
-                            report=None if library is not None else report):
+    for result in _run(inputs, options.settings(), options.jobs, cache, keys, _engine(options),
+                       None if library is not None else report):
         if on_file is not None:
             on_file()
         if result.rendered is not None:
@@ -264,9 +263,10 @@ def _engine(options: Options) -> Engine | None:
 
 
 def _run(inputs: Sequence[str], settings: Settings, jobs: int | None, cache: ResultCache | None = None,
-         keys: Sequence[str | None] | None = None, engine: Engine | None = None) -> Iterator[FileResult]:
+         keys: Sequence[str | None] | None = None, engine: Engine | None = None,
+         report: ReportSpec | None = None) -> Iterator[FileResult]:
     return run_batch(inputs, settings, jobs or min(default_jobs(), max(1, len(inputs))), cache, keys=keys,
-                     engine=engine)
+                     engine=engine, report=report)
 
 
 @dataclass
