@@ -142,14 +142,18 @@ class Sheet:
         """From now on rows are rendered and recorded but placed nowhere: a worker renders a
         document's rows, and the batch's one writer only places them (`replay`)."""
         self._detached = self._rendered = True
-        self._styles = [self.formats["wrap" if c.wrap else "plain"]._get_xf_index() for c in self.columns]
+        self._styles = self._column_styles()
 
     def _set_columns(self) -> None:
         for col, column in enumerate(self.columns):
             self.ws.set_column(col, col, column.width, None, {"hidden": True} if column.hidden else None)
         self._rendered = can_place(self.ws)  # rows rendered as XML (rows.py), else written cell by cell
         if self._rendered:
-            self._styles = [self.formats["wrap" if c.wrap else "plain"]._get_xf_index() for c in self.columns]
+            self._styles = self._column_styles()
+
+    def _column_styles(self) -> list[int]:
+        """Each column's style number, as rendered rows give it."""
+        return [self.formats["wrap" if c.wrap else "plain"]._get_xf_index() for c in self.columns]
 
     def _make_room(self) -> None:
         if self.row < self.row_limit:
