@@ -38,6 +38,17 @@ class Value:
 
 
 @dataclass(frozen=True, slots=True)
+class Entry:
+    """What a row's platform cells say where the layout prints them apart from the value (the
+    budget platform's 指标性质 / 计算符号, 计量单位, 指标解释): the platform checks each. None in a
+    field: the layout has no such column."""
+
+    nature: str | None = None  # 定量 / 定量(其他) / 定性 / 不适用, "" when the cells state none
+    unit: str | None = None  # the 计量单位 cell as printed ("" blank)
+    explanation: str | None = None  # the 指标解释 / 备注 cell as printed ("" blank)
+
+
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """One indicator row of one column set (实施期 or 年度)."""
 
@@ -52,6 +63,7 @@ class Indicator:
     full_name: str | None = None  # for a 年度 name truncated in print: the 实施期 name it continues
     mirrored: bool = False  # 年度 copy rebuilt from the 实施期 cells (the print lost its own cells)
     inherited_level2: bool = False  # the row printed no 二级 of its own
+    entry: Entry | None = None  # the platform's separate cells, in layouts that print them
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ def indicator_dict(row: Indicator) -> dict[str, Any]:
         "full_name": row.full_name,
         "mirrored": row.mirrored,
         "line": row.line,
+        "entry": asdict(row.entry) if row.entry is not None else None,
     }
 
 

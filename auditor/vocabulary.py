@@ -116,7 +116,8 @@ KIND_LABELS: dict[str, str] = {
     "selfeval_vague_result": "完成值含糊", "selfeval_execution_rate": "执行率与执行数不符",
     "selfeval_unfilled_scored": "未填报仍得分", "timeliness_as_rate": "时效指标写成比率",
     "platform_forbidden_character": "指标值含有系统不接受的字符", "range_value": "指标值写成区间",
-    "name_too_long": "指标名称过长", "selfeval_weights_total": "自评分值合计不符",
+    "name_too_long": "指标名称过长", "unit_cell_blank": "计量单位栏为空",
+    "other_quantity_unexplained": "定量（其他）未写指标解释", "selfeval_weights_total": "自评分值合计不符",
     "selfeval_default_weights": "自评分值与默认权重不同",
     # comparisons across years and units (年度对比, 相似填报)
     "year_copied": "照搬上年目标", "target_lowered": "目标值降低", "indicator_dropped": "删去上年指标",
@@ -168,5 +169,34 @@ EXAMPLE_FIELD_LABELS = {
     "period_sources": "实施期资金来源", "period_total": "实施期资金", "project_amount_wan": "项目金额（万元）",
     "project_count": "项目个数", "project_wan": "项目支出（万元）", "projects": "项目", "published_count": "公开项目数",
     "rows": "指标", "score": "得分", "self_evaluation": "绩效自评表", "total_wan": "支出总额（万元）",
-    "value": "指标值", "old": "上年", "new": "本年", "units": "各单位", "plan": "实施计划",
+    "value": "指标值", "nature": "指标性质", "unit": "计量单位", "explanation": "指标解释", "old": "上年",
+    "new": "本年", "units": "各单位", "plan": "实施计划",
 }
+
+
+# 计算符号 / 指标性质 codes of the platform's export → the sign they put before a number ("" for none)
+SIGN_CODES: dict[str, str] = {
+    "≥": "≥", ">=": "≥", "大于等于": "≥", "不低于": "≥", "不少于": "≥", "正向": "≥", "正向指标": "≥",
+    "≤": "≤", "<=": "≤", "小于等于": "≤", "不高于": "≤", "不超过": "≤", "反向": "≤", "反向指标": "≤",
+    "=": "=", "＝": "=", "等于": "=", ">": ">", "大于": ">", "<": "<", "小于": "<",
+    "定性": "", "定量": "", "定量(其他)": "", "定量(其它)": "", "不适用": "", "其他": "", "区间": "",
+}
+_QUALITATIVE, _NOT_APPLICABLE, _OTHER = ("定性",), ("不适用",), ("定量(其他)", "定量(其它)", "其他", "其它")
+
+
+def nature_of(nature: str, sign: str = "") -> str:
+    """The 指标性质 a row's cells state: 定性, 不适用, 定量(其他) or 定量 (a comparator code is
+    定量), "" when they state none."""
+    for cell in (nature, sign):
+        code = normalise(cell)
+        if not code:
+            continue
+        if code in _QUALITATIVE:
+            return "定性"
+        if code in _NOT_APPLICABLE:
+            return "不适用"
+        if code in _OTHER:
+            return "定量(其他)"
+        if code == "定量" or SIGN_CODES.get(code):
+            return "定量"
+    return ""

@@ -133,10 +133,13 @@ def platform_value(value: str) -> str:
 
 def one_set_table(project: dict[str, Any], style: str = "plain", repeat_labels: bool = False) -> Table:
     """One column set (the 年度 indicators): 'plain' 一级|二级|三级|指标值, 'remarks' with a 备注
-    column, 'platform' with 计算符号|指标值|计量单位|指标解释 (the national budget platform's export)."""
+    column, 'platform' with 计算符号|指标值|计量单位|指标解释 (the national budget platform's export),
+    'nature' with 指标性质 (定量/定性) beside 计算符号 (the platform's entry sheet)."""
     head = {"plain": ["一级指标", "二级指标", "三级指标", "指标值"],
             "remarks": ["一级指标", "二级指标", "指标内容", "指标值", "备注"],
-            "platform": ["一级指标", "二级指标", "三级指标", "计算符号", "指标值", "计量单位", "指标解释"]}[style]
+            "platform": ["一级指标", "二级指标", "三级指标", "计算符号", "指标值", "计量单位", "指标解释"],
+            "nature": ["一级指标", "二级指标", "三级指标", "指标性质", "计算符号", "指标值", "计量单位",
+                       "指标解释"]}[style]
     width = len(head)
     table = Table("项目支出绩效目标表", [row + [""] * (width - len(row)) for row in _header(project, False)])
     table.grid_start = len(table.rows)
@@ -146,6 +149,10 @@ def one_set_table(project: dict[str, Any], style: str = "plain", repeat_labels: 
         if style == "platform":
             sign, number, unit = _sign_number_unit(r["value"])
             cells = [r["level1"], r["level2"], r["level3"], sign, number, unit, f"{r['level3']}的完成情况"]
+        elif style == "nature":
+            sign, number, unit = _sign_number_unit(r["value"])
+            nature, sign = ("定性", "") if sign == "定性" else ("定量", sign)
+            cells = [r["level1"], r["level2"], r["level3"], nature, sign, number, unit, ""]
         elif style == "remarks":
             cells = [r["level1"], r["level2"], r["level3"], r["value"], "按年度考核" if i % 2 else ""]
         else:
@@ -182,7 +189,7 @@ def expected(gold: dict[str, Any], structure: str) -> dict[str, Any]:
         return out
     for p in out["projects"]:
         rows = p.get("annual_indicators") or p.get("indicators") or []
-        if structure == "platform":
+        if structure in ("platform", "nature"):
             rows = [{**r, "value": platform_value(r["value"])} for r in rows]
         p["indicators"], p["annual_indicators"] = rows, []
         p["goal_annual"] = p.get("goal_annual") or p.get("goal_period")
@@ -200,7 +207,8 @@ def tables_of(gold: dict[str, Any], structure: str) -> list[Table]:
         elif structure == "repeated":
             tables.append(one_set_table(project, repeat_labels=True))
         else:
-            tables.append(one_set_table(project, structure if structure in ("remarks", "platform") else "plain"))
+            style = structure if structure in ("remarks", "platform", "nature") else "plain"
+            tables.append(one_set_table(project, style))
     return tables
 
 

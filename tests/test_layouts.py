@@ -36,7 +36,7 @@ def assert_reads_back(scorer, gold, doc, structure):
     return result
 
 
-STRUCTURES = ["two_sets", "plain", "remarks", "platform", "repeated"]
+STRUCTURES = ["two_sets", "plain", "remarks", "platform", "nature", "repeated"]
 TEXT_LAYOUTS = ["tabs", "cell_per_line", "markdown", "spaces"]
 
 
@@ -70,7 +70,7 @@ def test_html_pages(scorer, gold, tmp_path, stem, structure):
 
 
 @pytest.mark.parametrize("stem", BUDGET_SAMPLES)
-@pytest.mark.parametrize("structure", ["plain", "platform", "remarks"])
+@pytest.mark.parametrize("structure", ["plain", "platform", "remarks", "nature"])
 @pytest.mark.parametrize("kind", ["xlsx", "docx"])
 def test_office_files_in_every_structure(scorer, gold, tmp_path, stem, structure, kind):
     path = tmp_path / f"{stem}.{kind}"

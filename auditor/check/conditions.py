@@ -74,6 +74,16 @@ def _generic(ctx: RowContext) -> bool:
     return name in (ctx.row.level1, ctx.row.level2) or name in ctx.words("generic_names")
 
 
+def _nature(row: Indicator) -> str:
+    """The 指标性质 the row's platform cells state, "none" where they state none (or there are none)."""
+    return (row.entry.nature if row.entry is not None else None) or "none"
+
+
+def _unit_cell_blank(row: Indicator) -> bool:
+    """The layout has a 计量单位 column and this row left it empty."""
+    return row.entry is not None and row.entry.unit == ""
+
+
 def _deadline_year_off(ctx: RowContext) -> bool:
     date = ctx.row.value.date
     year = ctx.document.year
@@ -112,6 +122,10 @@ _PREDICATES: dict[str, Callable[[RowContext, Any], bool]] = {
     "no_unit": lambda c, v: (c.row.value.number is not None and not c.row.value.unit
                              and c.row.value.kind == "quantity") == v,
     "deadline_year_off": lambda c, v: _deadline_year_off(c) == v,
+    "nature": lambda c, v: _nature(c.row) in v,
+    "nature_not": lambda c, v: _nature(c.row) not in v,
+    "unit_cell_blank": lambda c, v: _unit_cell_blank(c.row) == v,
+    "explanation_given": lambda c, v: bool(c.row.entry and (c.row.entry.explanation or "").strip()) == v,
     "value_per": lambda c, v: (c.row.value.per or "none") in v,
     "project_attribute_regex": lambda c, v: bool(c.project and _regex(v).search(c.project.attribute or "")),
 }

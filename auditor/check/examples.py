@@ -13,6 +13,7 @@ from ..model import (
     BudgetFigures,
     Declared,
     Document,
+    Entry,
     EvaluatedIndicator,
     Finding,
     Fragment,
@@ -23,24 +24,34 @@ from ..model import (
     SelfEvaluation,
 )
 from ..values import parse_value
-from ..vocabulary import FUNDING_SOURCES, LEVEL2_PARENT, level2_of
+from ..vocabulary import FUNDING_SOURCES, LEVEL2_PARENT, level2_of, nature_of
 from .profile import Profile
 from .rules import Rule
 
 SOURCES = FUNDING_SOURCES
 
 
+def _entry(spec: dict[str, Any]) -> Entry | None:
+    """An example's platform cells ({nature, unit, explanation}), as the platform's export prints them."""
+    fields = {k: "" if spec[k] is None else str(spec[k]) for k in ("nature", "unit", "explanation") if k in spec}
+    if "nature" in fields:
+        fields["nature"] = nature_of(fields["nature"])
+    return Entry(**fields) if fields else None
+
+
 def _row(spec: Any, line: int, period: str = "实施期") -> Indicator:
+    entry = None
     if isinstance(spec, dict):
         level2, level3, value, level1 = spec.get("level2", ""), spec.get("level3", ""), spec.get("value", ""), \
             spec.get("level1")
+        entry = _entry(spec)
     else:
         level2, level3, value = spec
         level1 = None
     canonical = level2_of(level2) or level2
     level1 = level1 or LEVEL2_PARENT.get(canonical, "")
     return Indicator(level1=level1, level2=canonical, level3=str(level3), value=parse_value(str(value), str(level3)),
-                     period=period, line=line)  # type: ignore[arg-type]
+                     period=period, line=line, entry=entry)  # type: ignore[arg-type]
 
 
 def _funds(spec: dict[str, Any] | None) -> Funds:

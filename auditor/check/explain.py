@@ -44,7 +44,10 @@ def _pass_note(example: Any, peers: Sequence[Rule], profile: Profile) -> str:
 def describe_example(example: Any) -> str:
     """An example as a reviewer reads it: Chinese labels, indicators as 二级 / 三级 / 指标值."""
     if isinstance(example, dict) and "level3" in example:
-        return f"{example.get('level2', '')} / {example.get('level3', '')} / {example.get('value', '') or '（空）'}"
+        platform = ("nature", "unit", "explanation")  # the platform's own cells, where the example prints them
+        cells = "".join(f"（{EXAMPLE_FIELD_LABELS[k]}：{example[k] or '空'}）" for k in platform if k in example)
+        return (f"{example.get('level2', '')} / {example.get('level3', '')} / {example.get('value', '') or '（空）'}"
+                f"{cells}")
     if isinstance(example, dict):
         return "；".join(f"{EXAMPLE_FIELD_LABELS.get(k, k)}：{_describe_value(k, v)}" for k, v in example.items())
     return _describe_value("", example)

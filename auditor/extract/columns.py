@@ -1,10 +1,11 @@
 """The columns of an indicator grid, read from its header's meaning rather than its position.
 
 Disclosures name the same column many ways (三级指标 / 指标名称 / 指标内容; 指标值 / 目标值 /
-年度指标值; 计算符号 / 运算符号 / 指标性质; 计量单位 / 度量单位; 分值 / 权重; 备注 / 指标解释) and
-print one column set or two (实施期 + 年度 side by side). A `ColumnMap` says which column holds
-what, how many sets there are, and joins a sign, a number and a unit printed in separate cells
-into one value (the national budget platform's export).
+年度指标值; 计算符号 / 运算符号; 指标性质 / 指标值类型; 计量单位 / 度量单位; 分值 / 权重; 备注 /
+指标解释) and print one column set or two (实施期 + 年度 side by side). A `ColumnMap` says which
+column holds what, how many sets there are, and joins a sign, a number and a unit printed in
+separate cells into one value (the national budget platform's export); `entry_of` keeps what
+those cells said for the platform's own entry checks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..model import Entry
 from ..textnorm import normalise
+from ..vocabulary import SIGN_CODES, nature_of
 
 ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "level1": ("一级指标",),
@@ -21,7 +24,9 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "level3": ("三级指标", "指标名称", "指标内容", "绩效指标名称", "三级指标名称", "具体指标"),
     "value": ("指标值", "目标值", "绩效指标值", "年度指标值", "实施期指标值", "指标值(年度)", "指标值(实施期)",
               "年度目标值", "实施期目标值", "预期目标值", "绩效目标值"),
-    "sign": ("计算符号", "运算符号", "指标性质", "性质", "比较符", "指标方向", "符号"),
+    "sign": ("计算符号", "运算符号", "比较符", "指标方向", "符号"),
+    # 定量 / 定性 / 定量（其他） / 不适用; many exports put the sign codes (≥, 大于等于) here instead
+    "nature": ("指标性质", "性质", "指标值类型", "指标类型", "指标值性质"),
     "unit": ("计量单位", "度量单位"),
     "weight": ("分值", "权重", "指标分值", "权重(%)", "分值(%)"),
     "remark": ("指标解释", "备注", "指标值说明", "指标说明", "评(扣)分标准", "指标值确定依据"),
@@ -29,13 +34,14 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
 _ROLE_OF = {normalise(name): role for role, names in ROLE_SYNONYMS.items() for name in names}
 BLOCK_LABEL = "绩效指标"  # the merged first column of a grid; a 三级 header only where no other is
 
-# 计算符号 codes → the sign they put before a number ("" for none)
-SIGN_CODES: dict[str, str] = {
-    "≥": "≥", ">=": "≥", "大于等于": "≥", "不低于": "≥", "不少于": "≥", "正向": "≥", "正向指标": "≥",
-    "≤": "≤", "<=": "≤", "小于等于": "≤", "不高于": "≤", "不超过": "≤", "反向": "≤", "反向指标": "≤",
-    "=": "=", "＝": "=", "等于": "=", ">": ">", "大于": ">", "<": "<", "小于": "<",
-    "定性": "", "定量": "", "定量(其他)": "", "定量(其它)": "", "不适用": "", "其他": "", "区间": "",
-}
+def entry_of(sign: str | None, nature: str | None, unit: str | None, explanation: str | None) -> Entry | None:
+    """The platform cells of one row (None for a column the layout does not have), or None when
+    the layout prints none of them."""
+    if sign is None and nature is None and unit is None and explanation is None:
+        return None
+    return Entry(nature=nature_of(nature or "", sign or "") if sign is not None or nature is not None else None,
+                 unit=unit.strip() if unit is not None else None,
+                 explanation=explanation.strip() if explanation is not None else None)
 
 
 @lru_cache(maxsize=16384)
@@ -57,6 +63,7 @@ class ColumnSet:
     level3: int | None = None
     value: int | None = None
     sign: int | None = None
+    nature: int | None = None
     unit: int | None = None
     weight: int | None = None
     remark: int | None = None
@@ -71,8 +78,8 @@ class ColumnMap:
     @property
     def extras(self) -> bool:
         """Columns beyond 一级/二级/三级/指标值: the free search over cells cannot place them."""
-        return any(s.sign is not None or s.unit is not None or s.weight is not None or s.remark is not None
-                   for s in self.sets)
+        return any(s.sign is not None or s.nature is not None or s.unit is not None or s.weight is not None
+                   or s.remark is not None for s in self.sets)
 
     @classmethod
     def from_header(cls, cells: list[str]) -> ColumnMap | None:

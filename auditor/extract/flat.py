@@ -18,7 +18,7 @@ from ..sources.base import Line
 from ..textnorm import normalise
 from ..values import parse_amount, parse_value
 from ..vocabulary import LEVEL2_PARENT, level1_of, level2_of
-from .columns import join_value, role_of
+from .columns import entry_of, join_value, role_of
 
 # header cells of a flat list's own columns (indicator columns come from columns.ROLE_SYNONYMS)
 FLAT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -106,14 +106,16 @@ def flat_projects(flat: FlatList) -> list[Project]:
         for field in _PROJECT_FIELDS:
             if values.get(field) and field not in entry["fields"]:
                 entry["fields"][field] = values[field]
-        value = join_value(values.get("comparator", ""), raw, values.get("unit", ""))
+        sign = values.get("comparator") or values.get("nature", "")  # 指标性质 often carries the codes
+        value = join_value(sign, raw, values.get("unit", ""))
+        cells_said = entry_of(values.get("comparator"), values.get("nature"), values.get("unit"), values.get("remark"))
         level2_printed = values.get("level2", "")
         level2 = level2_of(level2_printed) or level2_printed
         level1 = LEVEL2_PARENT.get(level2) or level1_of(values.get("level1", "")) or values.get("level1", "")
         period = "年度" if "年度" in values.get("period", "") else "实施期"
         entry["rows"].append(Indicator(level1=level1, level2=level2, level3=level3, value=parse_value(value, level3),
                                        period=period, line=line.number, level1_printed=values.get("level1") or None,
-                                       level2_printed=level2_printed or None))
+                                       level2_printed=level2_printed or None, entry=cells_said))
     projects = []
     for name, entry in grouped.items():
         fields = entry["fields"]

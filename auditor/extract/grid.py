@@ -16,10 +16,10 @@ from functools import lru_cache
 from itertools import product
 
 from .. import vocabulary as labels
-from ..model import Indicator, Period
+from ..model import Entry, Indicator, Period
 from ..textnorm import normalise
 from ..values import collapse_doubled, parse_value
-from .columns import ColumnMap, ColumnSet, is_sign_code, join_value
+from .columns import ColumnMap, ColumnSet, entry_of, is_sign_code, join_value
 
 _STRONG_VALUE = re.compile(
     r"^[≥≤<>=＞＜≧≦]|^[+\-±]\d|^(不低于|不少于|不超过|不高于|大于|小于|低于|高于|至少|达到)|^\d|^[零一二两三四五六七八九十百千]+[个家人次项件户条]"
@@ -51,6 +51,7 @@ class Half:
     name: Cell | None = None
     value: Cell | None = None
     junk: list[Cell] = field(default_factory=list)
+    entry: Entry | None = None  # the platform cells, read by the header's columns
 
     @property
     def has_content(self) -> bool:
@@ -290,13 +291,13 @@ class GridReader:
         self._apply(self.left, left, line_number, None)
         if right is not None:
             if right.empty and left.has_content:
-                mirrored = Half(l1=left.l1, l2=left.l2, name=left.name, value=left.value)
+                mirrored = Half(l1=left.l1, l2=left.l2, name=left.name, value=left.value, entry=left.entry)
                 self._apply(self.right, mirrored, line_number, None, mirrored=True)
             elif right.l2 is not None and not right.has_content and left.has_content and (
                 left.l2 is not None and right.l2.l2 == left.l2.l2
             ):
                 # "经济效益 | 名称 | 值 | 经济效益": the 年度 half printed only its label
-                mirrored = Half(l1=left.l1, l2=left.l2, name=left.name, value=left.value)
+                mirrored = Half(l1=left.l1, l2=left.l2, name=left.name, value=left.value, entry=left.entry)
                 self._apply(self.right, mirrored, line_number, None, mirrored=True)
             else:
                 self._apply(self.right, right, line_number, left)
@@ -397,7 +398,7 @@ class GridReader:
         side.rows.append(Indicator(
             level1=level1, level2=level2, level3=name, value=parse_value(value, name), period=side.period,
             line=line_number, level1_printed=side.l1_printed, level2_printed=side.l2_printed,
-            mirrored=mirrored, inherited_level2=inherited,
+            mirrored=mirrored, inherited_level2=inherited, entry=half.entry,
         ))
 
     def result(self) -> tuple[list[Indicator], list[Indicator], list[str]]:
@@ -421,12 +422,12 @@ def _positional_half(raw: list[str], columns: ColumnSet, used: set[int]) -> Half
         return raw[index].strip() if index < len(raw) else ""
 
     l1, l2, name, value = at(columns.level1), at(columns.level2), at(columns.level3), at(columns.value)
-    sign, unit = at(columns.sign), at(columns.unit)
+    sign, nature, unit = at(columns.sign), at(columns.nature), at(columns.unit)
     at(columns.weight)
-    at(columns.remark)
+    remark = at(columns.remark)
     if (l1 and not labels.level1_of(l1)) or (l2 and not labels.level2_of(l2)):
         return None
-    if (sign and not is_sign_code(sign)) or len(normalise(unit)) > 12:
+    if (sign and not is_sign_code(sign)) or (nature and not is_sign_code(nature)) or len(normalise(unit)) > 12:
         return None
     if name and normalise(name) in labels.HEADER_WORDS:
         return None
@@ -434,9 +435,12 @@ def _positional_half(raw: list[str], columns: ColumnSet, used: set[int]) -> Half
         l2, name = name, ""  # a 二级 label alone in the name column: an empty dimension, not an indicator
     if value and (labels.level1_of(value) or labels.level2_of(value)):
         return None
+    sign = sign or nature  # a 指标性质 column that carries the comparator codes
     joined = join_value(sign, value, unit) if value and (sign or unit) else value
+    entry = entry_of(*(text if index is not None else None for text, index in (
+        (sign, columns.sign), (nature, columns.nature), (unit, columns.unit), (remark, columns.remark))))
     return Half(l1=Cell.of(l1) if l1 else None, l2=Cell.of(l2) if l2 else None,
-                name=Cell.of(name) if name else None, value=Cell.of(joined) if joined else None)
+                name=Cell.of(name) if name else None, value=Cell.of(joined) if joined else None, entry=entry)
 
 
 _VAGUE_WORDS = frozenset({

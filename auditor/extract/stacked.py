@@ -23,8 +23,8 @@ from .columns import ColumnMap, ColumnSet, is_sign_code, role_of
 from .fields import PROJECT_FIELDS, SECTION_HEADING, field_of
 from .grid import Cell
 
-_SLOT_ORDER = ("level1", "level2", "level3", "sign", "value", "unit", "weight", "remark")
-_OPTIONAL = {"level1", "level2", "sign", "unit", "weight", "remark", "value"}
+_SLOTS = ("level1", "level2", "level3", "nature", "sign", "value", "unit", "weight", "remark")
+_OPTIONAL = {"level1", "level2", "nature", "sign", "unit", "weight", "remark", "value"}
 ROW_COST = 1.0  # each row read costs this much: fewer, fuller rows win over many thin ones
 JUNK_COST = 3.0  # a cell no row can take
 UNPAIRED_RIGHT = 0.5  # a 年度 half that does not mirror its 实施期 half: still likelier the same row than a new one
@@ -71,7 +71,7 @@ def _fitness(text: str, role: str) -> float | None:
         return cell.as_name - (0.5 if len(cell.norm) <= 1 else 0.0)
     if role == "value":
         return None if (cell.l1 or cell.l2) else cell.as_value
-    if role == "sign":
+    if role in ("sign", "nature"):
         return 1.0 if is_sign_code(text) else None
     if role == "unit":
         return 0.5 if len(cell.norm) <= 6 and not (cell.l1 or cell.l2 or is_sign_code(text)) else None
@@ -81,8 +81,9 @@ def _fitness(text: str, role: str) -> float | None:
 
 
 def _variants(column_set: ColumnSet) -> list[tuple[str, ...]]:
-    """Every way one set's row can print: optional columns present or not; a 二级 label alone."""
-    roles = [r for r in _SLOT_ORDER if getattr(column_set, r) is not None]
+    """Every way one set's row can print (its columns in the header's order): optional columns
+    present or not; a 二级 label alone."""
+    roles = sorted((r for r in _SLOTS if getattr(column_set, r) is not None), key=lambda r: getattr(column_set, r))
     optional = [r for r in roles if r in _OPTIONAL]
     found = []
     for keep in product((True, False), repeat=len(optional)):
