@@ -57,9 +57,14 @@ def test_summary_workbook_layout(audited):
     verdict_column = get_column_letter(header.index("审核意见") + 1)
     assert validation.formula1 == '"确认,误报,待定"' and str(validation.sqref).startswith(f"{verdict_column}2:")
     details = wb["指标明细"]
-    commented = [c for row in details.iter_rows() for c in row if c.comment]
-    assert commented and all(c.fill.fgColor.rgb not in (None, "00000000") for c in commented)
-    assert "C02" in next(c.comment.text for c in commented if "C02" in c.comment.text)
+    head = [c.value for c in details[1]]
+    value, said, count = head.index("指标值"), head.index("问题"), head.index("问题数")
+    rows = list(details.iter_rows(min_row=2))
+    flagged = [r for r in rows if r[count].value]
+    assert flagged and all(r[value].fill.fgColor.rgb not in (None, "00000000") and r[said].value for r in flagged)
+    assert all(not r[said].value for r in rows if not r[count].value)
+    assert any("C02 成本超过预算" in r[said].value for r in flagged)
+    assert not [c for r in rows for c in r if c.comment]  # the summary's messages are in 问题清单, not comments
 
 
 def test_json_records_match_check(audited):
@@ -82,6 +87,12 @@ def test_per_unit_workbooks(audited):
     assert "等级" in wb["说明"]["A2"].value and "怎么改" in "".join(str(c.value) for c in wb["说明"]["A"])
     units = {row[1] for row in wb["问题清单"].iter_rows(min_row=2, values_only=True)}
     assert units == {"长治市屯留区人民政府办公室"}
+    details = wb["指标明细"]
+    head = [c.value for c in details[1]]
+    value, said = head.index("指标值"), head.index("问题")
+    flagged = [r for r in details.iter_rows(min_row=2) if r[said].value]
+    assert flagged and all(r[value].comment for r in flagged)  # a unit's own workbook explains on the cell
+    assert all(code.split()[0] in r[value].comment.text for r in flagged for code in r[said].value.split("；"))
 
 
 def test_formula_like_text_stays_text(tmp_path):

@@ -42,10 +42,10 @@ ISSUES_PRINTED = ISSUE_COLUMNS.index("整改情况") + 1
 DETAIL_LAYOUT = (
     Column("单位", 14, wrap=True), Column("项目", 22, wrap=True), Column("期间", 6), Column("一级指标", 8, wrap=True),
     Column("二级指标", 10, wrap=True), Column("三级指标", 26, wrap=True), Column("指标值", 20, wrap=True),
-    Column("值类型", 7), Column("问题数", 6), Column("文件", 24), Column("行号", 6),
+    Column("值类型", 7), Column("问题数", 6), Column("问题", 28, wrap=True), Column("文件", 24), Column("行号", 6),
 )
 DETAIL_COLUMNS = [c.title for c in DETAIL_LAYOUT]
-DETAILS_PRINTED = DETAIL_COLUMNS.index("问题数") + 1
+DETAILS_PRINTED = DETAIL_COLUMNS.index("问题") + 1
 
 SUMMARY_LAYOUT = (
     Column("排名", 5), Column("单位", 30, wrap=True), Column("年度", 6), Column("文件", 22, wrap=True),
@@ -123,7 +123,11 @@ def _rows_of(doc: Document) -> Iterable[tuple[str, Indicator]]:
             yield p.name, r
 
 
-def write_details(sheet: Sheet, doc: Document, findings: Sequence[Finding]) -> None:
+def write_details(sheet: Sheet, doc: Document, findings: Sequence[Finding], comments: bool = False) -> None:
+    """Every indicator; a flagged value coloured by its worst finding, and the findings' codes and kinds
+    in 问题 (a column filters and prints). With `comments` (a unit's own workbook, a few hundred rows)
+    the value's cell comment also gives each finding's message and suggestion: in a batch's summary
+    those repeat 问题清单, and tens of thousands of comments make Excel and WPS slow to open a sheet."""
     by_row: dict[tuple[str | None, str | None, int | None], list[Finding]] = {}
     for f in findings:
         if f.level3 is not None:
@@ -132,14 +136,16 @@ def write_details(sheet: Sheet, doc: Document, findings: Sequence[Finding]) -> N
     name = doc.name
     for table, r in _rows_of(doc):
         hits = by_row.get((table, r.period, r.line), [])
-        fmt = comments = None
+        fmt = notes = None
         if hits:
             worst = max(hits, key=lambda f: SEVERITY_ORDER[f.severity]).severity
             fmt = {value_col: sheet.formats[worst]}
-            comments = {value_col: "\n".join(f"[{f.severity} {f.rule}] {f.message}\n建议：{f.suggestion}"
-                                             for f in hits)}
+            if comments:
+                notes = {value_col: "\n".join(f"[{f.severity} {f.rule}] {f.message}\n建议：{f.suggestion}"
+                                              for f in hits)}
+        said = "；".join(dict.fromkeys(f"{f.rule} {KIND_LABELS.get(f.kind, f.kind)}" for f in hits))
         sheet.write([doc.unit or "", table, r.period, r.level1, r.level2, r.full_name or r.level3, r.value.raw,
-                     VALUE_KIND_LABELS.get(r.value.kind, r.value.kind), len(hits), name, r.line], fmt, comments)
+                     VALUE_KIND_LABELS.get(r.value.kind, r.value.kind), len(hits), said, name, r.line], fmt, notes)
 
 
 def excluded_sheet(wb: Any, fmts: dict[str, Any]) -> Sheet:

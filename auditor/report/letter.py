@@ -118,7 +118,7 @@ def write_unit_workbook(path: Path, doc: Document, findings: Sequence[Finding], 
             ("严重程度", "错误——必须改正（如成本超过预算、缺少成本指标、说明与附表不符）；警告——目标不够明确、无法"
                         "考核，应当改正；提示——建议改进。"),
             ("怎么改", "“问题清单”逐条列出问题、修改建议（含改写示例）和依据；“指标明细”中有问题的指标值按严重程度"
-                      "标色，鼠标停在单元格上可看到问题说明。"),
+                      "标色，“问题”列写明是哪些问题，鼠标停在单元格上可看到问题说明。"),
             ("有异议的", "请在“整改情况”列写明理由；“审核意见”“审核说明”两列由审核人员填写。"),
         ):
             cover.paragraph(f"{heading}：{text}")
@@ -128,7 +128,7 @@ def write_unit_workbook(path: Path, doc: Document, findings: Sequence[Finding], 
         write_issues(issues, doc, findings, reviews)
         finish_issues(issues, f"{title}：问题清单")
         details = detail_sheet(wb, fmts, one_unit=True)
-        write_details(details, doc, findings)
+        write_details(details, doc, findings, comments=True)
         details.finish(title=f"{title}：指标明细", printed=DETAILS_PRINTED)
         if suppressed:
             excluded = excluded_sheet(wb, fmts)
