@@ -294,7 +294,7 @@ def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool, engi
     """Each file in a killable worker (time and memory limits); in this process only when there are
     no limits to enforce and one job (debugging, profiling). `engine`: a dask.distributed cluster
     instead of the local processes (the same isolation inside each cluster worker)."""
-    from .pool import KillingPool
+    from .pool import KillingPool, read_ahead
 
     if engine is not None and engine.kind == "dask":
         from .cluster import run_on_dask
@@ -313,4 +313,5 @@ def _compute(paths: list[str], settings: Settings, jobs: int, encode: bool, engi
     pool: KillingPool[Task, tuple[FileResult, str | None]] = KillingPool(
         work=_worker, on_timeout=timed_out, on_crash=crashed,
         jobs=jobs, timeout_s=settings.timeout_s, memory_mb=settings.memory_mb)
-    yield from pool.map([(p, settings, encode, share, None, report) for p in paths])
+    # a thread keeps the workers busy while this process places results or replays stored documents
+    yield from read_ahead(pool.map([(p, settings, encode, share, None, report) for p in paths]), 4 * jobs + 4)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -192,3 +194,54 @@ class IsolatedRunner(Generic[Item, Result]):
         if self._worker is not None:
             _stop(self._worker, kill=False)
             self._worker = None
+
+
+_END = object()
+
+
+def read_ahead(source: Iterator[Result], depth: int) -> Iterator[Result]:
+    """The items of `source`, produced by a thread up to `depth` items ahead of the consumer.
+
+    A pool's `map` is a generator: while its consumer is busy (placing a result, replaying stored
+    ones) it is suspended and sends its idle workers nothing. Iterated by a thread, it keeps them
+    busy; `depth` bounds what waits in memory. An exception from `source` is raised to the
+    consumer; a consumer that stops early stops the thread, which closes `source` (its workers)."""
+    ready: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def offer(entry: tuple[Any, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in source:
+                if not offer((item, None)):
+                    break
+            else:
+                offer((_END, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            offer((_END, exc))
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="auditor-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
