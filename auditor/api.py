@@ -32,6 +32,8 @@ from .model import Comparison, Document, Finding, Proposal, Review, SimilarGroup
 from .report.letter import Letter
 from .report.records import CheckedDocument
 
+REPLAY_AHEAD = 32  # stored documents read and inflated ahead of their turn (≈ 0.3 MB each)
+
 if TYPE_CHECKING:  # the rules and profiles load only when a command needs them
     from .check.across import SimilarIndex
     from .check.library import Library
@@ -410,6 +412,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     from .check.across import SimilarIndex
     from .check.matching import name_key
     from .output import remove_stale_temporaries
+    from .pool import read_ahead
     from .report.excel import part_paths
     from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
     from .store import NAME as STORE
@@ -456,6 +459,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     store = ResultStore(out / STORE, cache)
     similar = SimilarIndex(profile)
     made_under = _reports_digest(state)
+    replays: Iterator[tuple[str, str | None] | None] | None = None
     try:
         store.begin(options.settings().digest(), shown, fresh=not resume)
         outcome.resumed = store.finished()
@@ -463,6 +467,9 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
         if resume and on_document is None:
             replayable = store.replayable({s: f"{k}:{made_under}" for s, k in zip(shown, keys, strict=True) if k})
         todo = [i for i, s in enumerate(shown) if s not in replayable]
+        # the unchanged documents' stored reports, read and inflated by a thread ahead of their turn
+        replays = read_ahead(store.rendered_in_turn([(s, f"{keys[i]}:{made_under}") for i, s in enumerate(shown)
+                                                     if s in replayable]), REPLAY_AHEAD)
         # files read now are scored and rendered in their workers (this process only places them), unless
         # it needs them whole: each unit's workbook, a caller's on_document, a library's examples
         in_workers = (None if per_unit or on_document is not None
@@ -471,7 +478,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                            on_file=on_file, report=in_workers)
         for index in range(len(inputs)):
             if shown[index] in replayable:
-                replayed = _replay(writers, store, similar, shown[index], f"{keys[index]}:{made_under}")
+                replayed = _replay(writers, next(replays), similar, shown[index])
                 if replayed is not None:
                     outcome.done += 1
                     outcome.cached += 1
@@ -526,6 +533,8 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
         writers.abort(exc)
         raise
     finally:
+        if replays is not None:
+            replays.close()  # before the store: its thread reads the same file
         store.close()
     if cache is not None:
         manifest.save(out, state, outcome.written,
@@ -559,13 +568,12 @@ def _reports_digest(state: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-def _replay(writers: Any, store: ResultStore, similar: SimilarIndex, path: str, key: str) -> int | None:
-    """An unchanged document's reports as an earlier run made them (rows, JSON entry, unit workbook
-    kept, its projects in the similar index); the findings it set aside, or None when it cannot be
-    replayed (then nothing of it was written)."""
+def _replay(writers: Any, stored: tuple[str, str | None] | None, similar: SimilarIndex, path: str) -> int | None:
+    """An unchanged document's reports as an earlier run made them (`stored`: rows, JSON entry, unit
+    workbook kept, its projects in the similar index); the findings it set aside, or None when it
+    cannot be replayed (then nothing of it was written)."""
     from .report.writers import Fragment
 
-    stored = store.rendered(path, key)
     if stored is None:
         return None
     try:

@@ -19,7 +19,7 @@ import contextlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .cache import ResultCache
@@ -148,15 +148,17 @@ class ResultStore:
     def rendered(self, path: str, key: str) -> tuple[str, str | None] | None:
         """What the document at `path` added to the reports when they were made under `key`: (reports,
         similar), or None (not stored, made otherwise, or unreadable)."""
-        row = self.db.execute("SELECT reports, similar FROM rendered WHERE path = ? AND key = ?",
-                              (path, key)).fetchone()
-        if row is None:
-            return None
-        reports = _inflated(row[0])
-        similar = None if row[1] is None else _inflated(row[1])
-        if reports is None or (row[1] is not None and similar is None):
-            return None
-        return reports, similar
+        return _rendered(self.db, path, key)
+
+    def rendered_in_turn(self, wanted: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str | None] | None]:
+        """`rendered` for each (path, key) in turn, over a connection of its own, so that another thread
+        can read and inflate the stored reports (zlib lets go of the GIL) while this one places them."""
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            for path, key in wanted:
+                yield _rendered(db, path, key)
+        finally:
+            db.close()
 
     def units_with_years(self) -> list[str]:
         """Units with documents of more than one year in this batch (the ones compared across years), in
@@ -176,6 +178,17 @@ class ResultStore:
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+
+def _rendered(db: sqlite3.Connection, path: str, key: str) -> tuple[str, str | None] | None:
+    row = db.execute("SELECT reports, similar FROM rendered WHERE path = ? AND key = ?", (path, key)).fetchone()
+    if row is None:
+        return None
+    reports = _inflated(row[0])
+    similar = None if row[1] is None else _inflated(row[1])
+    if reports is None or (row[1] is not None and similar is None):
+        return None
+    return reports, similar
 
 
 def _deflated(text: str) -> bytes:
