@@ -414,7 +414,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     from .output import remove_stale_temporaries
     from .pool import read_ahead
     from .report.excel import part_paths
-    from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters
+    from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters, UnitSpec
     from .store import NAME as STORE
     from .store import ResultStore
 
@@ -470,10 +470,12 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
         # the unchanged documents' stored reports, read and inflated by a thread ahead of their turn
         replays = read_ahead(store.rendered_in_turn([(s, f"{keys[i]}:{made_under}") for i, s in enumerate(shown)
                                                      if s in replayable]), REPLAY_AHEAD)
-        # files read now are scored and rendered in their workers (this process only places them), unless
-        # it needs them whole: each unit's workbook, a caller's on_document, a library's examples
-        in_workers = (None if per_unit or on_document is not None
-                      else ReportSpec(made_under, known, _false_positives(known)))
+        # files read now are scored and rendered in their workers, each unit's workbook too (this process only
+        # places them), unless it needs them whole: a caller's on_document, a library's examples, or units'
+        # workbooks on a cluster (its workers do not share this machine's folders)
+        units = UnitSpec(str(out / UNITS_FOLDER), profile.explain_scores(), letter or Letter()) if per_unit else None
+        in_workers = (None if on_document is not None or (per_unit and options.engine != "local")
+                      else ReportSpec(made_under, known, _false_positives(known), units))
         computed = results([inputs[i] for i in todo], options, store, [keys[i] for i in todo], known,
                            on_file=on_file, report=in_workers)
         for index in range(len(inputs)):
@@ -491,10 +493,15 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
             else:
                 item = next(computed)
             if isinstance(item, Rendered):
-                _place(writers, store, similar, item, shown[index], keys[index], made_under)
-                outcome.done += 1
-                outcome.suppressed += item.suppressed
-                continue
+                try:
+                    _place(writers, store, similar, item, shown[index], keys[index], made_under)
+                except (OSError, ValueError) as exc:  # its unit's workbook could not be named: its own failure
+                    item = Failure(shown[index], f"生成报告时出错（{type(exc).__name__}: {exc}），"
+                                                 "请把此文件报告给开发者")
+                else:
+                    outcome.done += 1
+                    outcome.suppressed += item.suppressed
+                    continue
             if isinstance(item, Failure):
                 failure = item
                 writers.fail(item.path, item.error)
@@ -549,7 +556,7 @@ def _place(writers: Any, store: ResultStore, similar: SimilarIndex, item: Render
     for a later run to replay (unless its content could not be hashed: no `key`)."""
     from .report.writers import Fragment
 
-    writers.replay(Fragment.from_text(item.fragment))
+    writers.place(Fragment.from_text(item.fragment), item.unit_workbook)
     if item.similar is not None:
         similar.add_entry(json.loads(item.similar), path)
     store.document_done(path, key, item.unit, item.year,

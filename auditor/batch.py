@@ -20,6 +20,7 @@ from .model import Document, Finding, Review
 if TYPE_CHECKING:  # loaded only where a document is scored
     from .check.profile import Profile
     from .report.records import CheckedDocument
+    from .report.writers import UnitSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class ReportSpec:
     key: str
     reviews: dict[str, Review]
     false_positives: frozenset[str]  # fingerprints a reviewer marked 误报: set aside, not scored
+    units: UnitSpec | None = None  # the batch writes every unit's workbook: the worker writes its document's
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,7 @@ class Rendered:
     suppressed: int  # findings a reviewer's 误报 set aside
     fragment: str  # report.writers.Fragment, as stored
     similar: str | None  # its projects for the similar-projects index (JSON), None without a unit
+    unit_workbook: str | None = None  # the unit's workbook, written under a temporary name for the writer to name
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,14 +224,15 @@ def _rendered(result: FileResult, settings: Settings, report: ReportSpec) -> Ren
     try:
         _, profile = _engine(settings)
         if not _renderer or _renderer[0] != report.key:
-            _renderer[:] = [report.key, FragmentRenderer(report.reviews)]
+            _renderer[:] = [report.key, FragmentRenderer(report.reviews, report.units)]
         checked, aside = score(doc, result.findings, profile, report.false_positives)
-        fragment = _renderer[1].render(checked)
-        if fragment is None:
+        made = _renderer[1].render(checked)
+        if made is None:
             return None
+        fragment, unit_workbook = made
         entry = SimilarIndex(profile).entry(doc)
         return Rendered(name_key(doc.unit) if doc.unit else None, doc.year, aside, fragment.as_text(),
-                        None if entry is None else json.dumps(entry, ensure_ascii=False))
+                        None if entry is None else json.dumps(entry, ensure_ascii=False), unit_workbook)
     except Exception:
         return None
 

@@ -169,3 +169,43 @@ def test_reports_rendered_in_workers_equal_those_the_writer_renders(regions, tmp
             for part in a.namelist():
                 if part != "docProps/core.xml":  # the time it was written
                     assert a.read(part) == b.read(part), f"{name}: {part}"
+
+
+def _parts(path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        return {part: book.read(part) for part in book.namelist() if part != "docProps/core.xml"}
+
+
+def test_unit_workbooks_written_in_workers_equal_those_the_writer_writes(regions, tmp_path, monkeypatch):
+    """With --per-unit each worker writes its document's unit workbook under a temporary name and the
+    writer only names it: the same files, byte for byte, as the writer's own; nothing temporary left;
+    a re-run keeps the unchanged units' workbooks and replaces the edited one's."""
+    from auditor.cache import ResultCache
+    from auditor.report import writers
+
+    monkeypatch.chdir(tmp_path)
+    api.audit_to(["in"], "writer", api.Options(jobs=2), per_unit=True, resume=False,
+                 on_document=lambda checked: None)  # the document comes whole to the writer
+    written: list[str] = []
+    write = writers.UnitWorkbooks.write
+    monkeypatch.setattr(writers.UnitWorkbooks, "write",
+                        lambda self, checked: written.append(checked.document.path) or write(self, checked))
+    cache = ResultCache(tmp_path / "cache.sqlite")
+    first = api.audit_to(["in"], "workers", api.Options(jobs=2), per_unit=True, cache=cache)
+    assert first.done == 8 and written == []  # no unit workbook written by the writer
+    folder, theirs = tmp_path / "workers" / "各单位审核意见", tmp_path / "writer" / "各单位审核意见"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(p.name for p in theirs.iterdir()) and len(names) == 8  # no temporaries among them
+    for name in names:
+        assert _parts(folder / name) == _parts(theirs / name), name
+
+    edited = regions / "西城区" / "002_4d30544783f67109.txt"
+    _edit(edited, "≥95%", "≥90%")
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    again = api.audit_to(["in"], "workers", api.Options(jobs=2), per_unit=True, cache=cache)
+    cache.close()
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert again.units_kept == 7 and written == [] and after.keys() == before.keys()
+    assert sum(after[n] != before[n] for n in after) == 1

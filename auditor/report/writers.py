@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from ..model import Comparison, Review, SimilarGroup
-from ..output import atomic_writer
+from ..output import atomic_writer, temporary_path
 from .across import comparison_dict, similar_dict
 from .excel import RenderedRows, RowRenderer, SummaryWorkbook, safe_file_name
 from .letter import Letter, write_unit_workbook
@@ -39,6 +40,36 @@ def layout_digest() -> str:
     return digest.hexdigest()
 
 
+@dataclasses.dataclass(frozen=True)
+class UnitSpec:
+    """What writing a unit's workbook needs besides its document: where, the profile's scoring note,
+    the letter and the reviews carried over (so a worker can write it, and the writer keep or place it)."""
+
+    folder: str
+    scoring: str
+    letter: Letter
+
+
+def unit_base(checked: CheckedDocument) -> str:
+    """A unit workbook's file name before it is made unique in the batch."""
+    doc = checked.document
+    return safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
+
+
+def unit_key(checked: CheckedDocument, reviews: dict[str, Review], scoring: str, letter: Letter) -> str:
+    """What a unit's workbook shows, as one digest: an unchanged one is kept, not written again."""
+    fingerprints = sorted(f.fingerprint() for f in (*checked.findings, *checked.suppressed))
+    carried = [[fp, *dataclasses.astuple(reviews[fp])] for fp in fingerprints if fp in reviews]
+    content = [checked_dict(checked), sorted(fingerprints), carried, scoring,
+               [letter.office, letter.dated(), letter.deadline], layout_digest()]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def write_unit(path: Path, checked: CheckedDocument, reviews: dict[str, Review], spec: UnitSpec) -> None:
+    write_unit_workbook(path, checked.document, checked.findings, checked.score.score, checked.score.grade,
+                        checked.table_scores, reviews, spec.scoring, spec.letter, checked.suppressed)
+
+
 class UnitWorkbooks:
     """One workbook per unit, named after it; names made safe and unique. A workbook whose content would
     be the same as the one an earlier run left (same findings, scores, reviews, letter and layout; the
@@ -52,13 +83,6 @@ class UnitWorkbooks:
         self.written: list[Path] = []
         self.keys: dict[str, str] = {}
         self.kept = 0
-
-    def _key(self, checked: CheckedDocument) -> str:
-        fingerprints = sorted(f.fingerprint() for f in (*checked.findings, *checked.suppressed))
-        reviews = [[fp, *dataclasses.astuple(self.reviews[fp])] for fp in fingerprints if fp in self.reviews]
-        content = [checked_dict(checked), sorted(fingerprints), reviews, self.scoring,
-                   [self.letter.office, self.letter.dated(), self.letter.deadline], layout_digest()]
-        return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
     def _name(self, base: str) -> str:
         """The workbook's file name: its unit's, made unique in this batch as documents come."""
@@ -80,18 +104,28 @@ class UnitWorkbooks:
 
     def write(self, checked: CheckedDocument) -> tuple[str, str]:
         """Write (or keep) a document's workbook; its base name and content key (what `keep` needs)."""
-        doc = checked.document
-        base = safe_file_name(f"{doc.unit or '未识别单位'}_{doc.year or ''}审核意见")
+        base = unit_base(checked)
         candidate = self._name(base)
         path = self.folder / f"{candidate}.xlsx"
-        key = self._key(checked)
+        key = unit_key(checked, self.reviews, self.scoring, self.letter)
         if self._unchanged(path, key):
             self.kept += 1
         else:
-            write_unit_workbook(path, doc, checked.findings, checked.score.score, checked.score.grade,
-                                checked.table_scores, self.reviews, self.scoring, self.letter, checked.suppressed)
+            write_unit(path, checked, self.reviews, UnitSpec(str(self.folder), self.scoring, self.letter))
         self._took(candidate, key)
         return base, key
+
+    def take(self, base: str, key: str, made: Path) -> None:
+        """A workbook a worker wrote (under a temporary name in this folder): renamed to the name this
+        batch gives it, or dropped when the one an earlier run left there is the same and untouched."""
+        candidate = self._name(base)
+        path = self.folder / f"{candidate}.xlsx"
+        if self._unchanged(path, key):
+            made.unlink(missing_ok=True)
+            self.kept += 1
+        else:
+            os.replace(made, path)
+        self._took(candidate, key)
 
     def keep(self, base: str, key: str) -> bool:
         """Keep the workbook an earlier run wrote for an unchanged document: only when it would get the
@@ -135,16 +169,34 @@ _SEPARATOR = "\x1d"
 
 
 class FragmentRenderer:
-    """What a document adds to the batch's reports (its JSON entry and summary rows), made where it
-    was audited, so the batch's one writer only places it, as it places a stored one."""
+    """What a document adds to the batch's reports (its JSON entry and summary rows, and with `units`
+    its unit's workbook), made where it was audited, so the batch's one writer only places it, as it
+    places a stored one."""
 
-    def __init__(self, reviews: dict[str, Review]) -> None:
+    def __init__(self, reviews: dict[str, Review], units: UnitSpec | None = None) -> None:
         self.rows = RowRenderer(reviews)
+        self.reviews, self.units = reviews, units
 
-    def render(self, checked: CheckedDocument) -> Fragment | None:
+    def render(self, checked: CheckedDocument) -> tuple[Fragment, str | None] | None:
+        """The fragment, and the unit workbook written under a temporary name in the units' folder (for
+        `ReportWriters.place` to name); None when the rows cannot be rendered here."""
         rows = self.rows.render(checked.document, checked.findings, checked.score.score, checked.score.grade,
                                 checked.suppressed)
-        return None if rows is None else Fragment(json.dumps(checked_dict(checked), ensure_ascii=False), rows)
+        if rows is None:
+            return None
+        entry = json.dumps(checked_dict(checked), ensure_ascii=False)
+        if self.units is None:
+            return Fragment(entry, rows), None
+        folder = Path(self.units.folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        made = temporary_path(folder / "unit.xlsx")  # renamed by the writer, removed by a later run if left
+        try:
+            write_unit(made, checked, self.reviews, self.units)
+        except BaseException:
+            made.unlink(missing_ok=True)
+            raise
+        key = unit_key(checked, self.reviews, self.units.scoring, self.units.letter)
+        return Fragment(entry, rows, (unit_base(checked), key)), str(made)
 
 
 class ReportWriters:
@@ -185,6 +237,16 @@ class ReportWriters:
         if rows is not None:
             self.fragment = Fragment(entry, rows, unit_workbook)
         return None
+
+    def place(self, fragment: Fragment, unit_workbook: str | None) -> None:
+        """Add a document its worker rendered (`unit_workbook`: the unit's workbook it wrote, when the
+        batch writes them)."""
+        if self.units is not None:
+            if fragment.unit_workbook is None or unit_workbook is None:
+                raise ValueError("a unit workbook was expected from the worker")
+            self.units.take(*fragment.unit_workbook, Path(unit_workbook))
+        self.summary.replay(fragment.rows)
+        self._entry(fragment.entry)
 
     def replay(self, fragment: Fragment) -> bool:
         """Add an unchanged document's reports as an earlier run wrote them; False (nothing written)
