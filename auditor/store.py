@@ -145,14 +145,11 @@ class ResultStore:
         """The paths whose stored reports were made under the key `wanted` gives each."""
         return {path for path, key in self.db.execute("SELECT path, key FROM rendered") if wanted.get(path) == key}
 
-    def rendered(self, path: str, key: str) -> tuple[str, str | None] | None:
-        """What the document at `path` added to the reports when they were made under `key`: (reports,
-        similar), or None (not stored, made otherwise, or unreadable)."""
-        return _rendered(self.db, path, key)
-
     def rendered_in_turn(self, wanted: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str | None] | None]:
-        """`rendered` for each (path, key) in turn, over a connection of its own, so that another thread
-        can read and inflate the stored reports (zlib lets go of the GIL) while this one places them."""
+        """For each (path, key) in turn, what that document added to the reports when they were made
+        under `key`: (reports, similar), or None (not stored, made otherwise, or unreadable). Over a
+        connection of its own, so another thread can read and inflate the stored reports (zlib lets go
+        of the GIL) while this one places them."""
         db = sqlite3.connect(self.path, timeout=30)
         try:
             for path, key in wanted:

@@ -42,8 +42,8 @@ def layout_digest() -> str:
 
 @dataclasses.dataclass(frozen=True)
 class UnitSpec:
-    """What writing a unit's workbook needs besides its document: where, the profile's scoring note,
-    the letter and the reviews carried over (so a worker can write it, and the writer keep or place it)."""
+    """What writing a unit's workbook needs besides its document and the reviews carried over: where,
+    the profile's scoring note and the letter (so a worker can write it, and the writer keep or place it)."""
 
     folder: str
     scoring: str
@@ -77,7 +77,8 @@ class UnitWorkbooks:
 
     def __init__(self, folder: Path, reviews: dict[str, Review], scoring: str, letter: Letter,
                  previous: dict[str, list] | None = None) -> None:
-        self.folder, self.reviews, self.scoring, self.letter = folder, reviews, scoring, letter
+        self.folder, self.reviews = folder, reviews
+        self.spec = UnitSpec(str(folder), scoring, letter)
         self.previous = previous or {}
         self.names: set[str] = set()
         self.written: list[Path] = []
@@ -107,11 +108,11 @@ class UnitWorkbooks:
         base = unit_base(checked)
         candidate = self._name(base)
         path = self.folder / f"{candidate}.xlsx"
-        key = unit_key(checked, self.reviews, self.scoring, self.letter)
+        key = unit_key(checked, self.reviews, self.spec.scoring, self.spec.letter)
         if self._unchanged(path, key):
             self.kept += 1
         else:
-            write_unit(path, checked, self.reviews, UnitSpec(str(self.folder), self.scoring, self.letter))
+            write_unit(path, checked, self.reviews, self.spec)
         self._took(candidate, key)
         return base, key
 
