@@ -70,3 +70,40 @@ def test_rendered_rows_are_used_for_the_big_sheets(documents, tmp_path, monkeypa
     api.write_reports(api.check(list(documents.values())[:1]), tmp_path)
     assert len(calls) > 100
 
+
+
+def _parts(path):
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        assert book.testzip() is None
+        return {name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"}
+
+
+def test_streamed_sheets_are_zipped_as_xlsxwriter_assembles_them(tmp_path):
+    """The summary's sheets go into the zip straight from their row streams: every part the same bytes
+    as XlsxWriter's own assembly (the creation time aside), a sheet without rows too, and no row
+    stream left in the temporary folder."""
+    import xlsxwriter
+
+    from auditor.report.rows import streamed_workbook
+
+    def write(book):
+        bold = book.add_format({"bold": True})
+        rows = book.add_worksheet("问题清单")
+        rows.write_row(0, 0, ["序号", "问题"], bold)
+        for n in range(1, 3000):
+            rows.write_row(n, 0, [n, f"第{n}行 <&> 文字" * (n % 7)])
+        rows.autofilter(0, 0, 2999, 1)
+        book.add_worksheet("空表")
+        book.close()
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write(streamed_workbook(str(tmp_path / "streamed.xlsx"), {"tmpdir": str(tmp_path / "a")}))
+    write(xlsxwriter.Workbook(str(tmp_path / "plain.xlsx"), {"constant_memory": True, "tmpdir": str(tmp_path / "b")}))
+    streamed, plain = _parts(tmp_path / "streamed.xlsx"), _parts(tmp_path / "plain.xlsx")
+    assert streamed.keys() == plain.keys()
+    assert [n for n in streamed if streamed[n] != plain[n]] == []
+    assert b"auditor:rows" not in b"".join(streamed.values())
+    assert list((tmp_path / "a").iterdir()) == []
