@@ -416,7 +416,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     from .report.excel import part_paths
     from .report.writers import JSON_LINES, JSON_REPORT, SUMMARY, UNITS_FOLDER, ReportWriters, UnitSpec
     from .store import NAME as STORE
-    from .store import ResultStore
+    from .store import ResultStore, deflated
 
     options = options or Options()
     rules, profile = load(options)
@@ -459,7 +459,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     store = ResultStore(out / STORE, cache)
     similar = SimilarIndex(profile)
     made_under = _reports_digest(state)
-    replays: Iterator[tuple[str, str | None] | None] | None = None
+    replays: Iterator[tuple[bytes, str | None] | None] | None = None
     try:
         store.begin(options.settings().digest(), shown, fresh=not resume)
         outcome.resumed = store.finished()
@@ -515,7 +515,7 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
                     fragment = writers.fragment
                     store.document_done(shown[index], keys[index], name_key(doc.unit) if doc.unit else None,
                                         doc.year, None if fragment is None or keys[index] is None else
-                                        (f"{keys[index]}:{made_under}", fragment.as_text(),
+                                        (f"{keys[index]}:{made_under}", deflated(fragment.as_bytes()),
                                          None if entry is None else json.dumps(entry, ensure_ascii=False)))
                     if on_document is not None:
                         on_document(item[0])
@@ -556,11 +556,11 @@ def _place(writers: Any, store: ResultStore, similar: SimilarIndex, item: Render
     for a later run to replay (unless its content could not be hashed: no `key`)."""
     from .report.writers import Fragment
 
-    writers.place(Fragment.from_text(item.fragment), item.unit_workbook)
+    writers.place(Fragment.from_bytes(item.fragment), item.unit_workbook)
     if item.similar is not None:
         similar.add_entry(json.loads(item.similar), path)
     store.document_done(path, key, item.unit, item.year,
-                        None if key is None else (f"{key}:{made_under}", item.fragment, item.similar))
+                        None if key is None else (f"{key}:{made_under}", item.stored, item.similar))
 
 
 def _reports_digest(state: dict[str, Any]) -> str:
@@ -575,7 +575,7 @@ def _reports_digest(state: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-def _replay(writers: Any, stored: tuple[str, str | None] | None, similar: SimilarIndex, path: str) -> int | None:
+def _replay(writers: Any, stored: tuple[bytes, str | None] | None, similar: SimilarIndex, path: str) -> int | None:
     """An unchanged document's reports as an earlier run made them (`stored`: rows, JSON entry, unit
     workbook kept, its projects in the similar index); the findings it set aside, or None when it
     cannot be replayed (then nothing of it was written)."""
@@ -584,7 +584,7 @@ def _replay(writers: Any, stored: tuple[str, str | None] | None, similar: Simila
     if stored is None:
         return None
     try:
-        fragment = Fragment.from_text(stored[0])
+        fragment = Fragment.from_bytes(stored[0])
     except ValueError:  # not what this version stores: the document is read again
         return None
     if not writers.replay(fragment):

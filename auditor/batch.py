@@ -84,7 +84,8 @@ class Rendered:
     unit: str | None
     year: int | None
     suppressed: int  # findings a reviewer's 误报 set aside
-    fragment: str  # report.writers.Fragment, as stored
+    fragment: bytes  # report.writers.Fragment, as_bytes
+    stored: bytes  # the fragment as the results store keeps it (deflated here, not by the one writer)
     similar: str | None  # its projects for the similar-projects index (JSON), None without a unit
     unit_workbook: str | None = None  # the unit's workbook, written under a temporary name for the writer to name
 
@@ -218,6 +219,7 @@ def _rendered(result: FileResult, settings: Settings, report: ReportSpec) -> Ren
     from .check.across import SimilarIndex
     from .check.matching import name_key
     from .report.writers import FragmentRenderer
+    from .store import deflated
 
     doc = result.document
     assert doc is not None
@@ -231,7 +233,8 @@ def _rendered(result: FileResult, settings: Settings, report: ReportSpec) -> Ren
             return None
         fragment, unit_workbook = made
         entry = SimilarIndex(profile).entry(doc)
-        return Rendered(name_key(doc.unit) if doc.unit else None, doc.year, aside, fragment.as_text(),
+        data = fragment.as_bytes()
+        return Rendered(name_key(doc.unit) if doc.unit else None, doc.year, aside, data, deflated(data),
                         None if entry is None else json.dumps(entry, ensure_ascii=False), unit_workbook)
     except Exception:
         return None

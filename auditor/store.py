@@ -121,9 +121,9 @@ class ResultStore:
                                (self.digest,)).fetchone()[0]
 
     def document_done(self, path: str, key: str | None, unit: str | None, year: int | None,
-                      rendered: tuple[str, str, str | None] | None = None) -> None:
-        """A document of this batch finished; `rendered`: (key, reports, similar) what it added to the
-        reports, for a later run to replay (None: nothing to replay)."""
+                      rendered: tuple[str, bytes, str | None] | None = None) -> None:
+        """A document of this batch finished; `rendered`: (key, reports as `deflated` made them, similar)
+        what it added to the reports, for a later run to replay (None: nothing to replay)."""
         self.db.execute("DELETE FROM failures WHERE path = ?", (path,))
         self.db.execute("INSERT OR REPLACE INTO documents (path, key, unit, year) VALUES (?, ?, ?, ?)",
                         (path, key or "", unit, year))
@@ -132,7 +132,7 @@ class ResultStore:
         else:
             reports, similar = rendered[1], rendered[2]
             self.db.execute("INSERT OR REPLACE INTO rendered (path, key, reports, similar) VALUES (?, ?, ?, ?)",
-                            (path, rendered[0], _deflated(reports), None if similar is None else _deflated(similar)))
+                            (path, rendered[0], reports, None if similar is None else _deflated(similar)))
         self.db.commit()
 
     def failed(self, path: str, error: str) -> None:
@@ -145,7 +145,7 @@ class ResultStore:
         """The paths whose stored reports were made under the key `wanted` gives each."""
         return {path for path, key in self.db.execute("SELECT path, key FROM rendered") if wanted.get(path) == key}
 
-    def rendered_in_turn(self, wanted: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str | None] | None]:
+    def rendered_in_turn(self, wanted: Sequence[tuple[str, str]]) -> Iterator[tuple[bytes, str | None] | None]:
         """For each (path, key) in turn, what that document added to the reports when they were made
         under `key`: (reports, similar), or None (not stored, made otherwise, or unreadable). Over a
         connection of its own, so another thread can read and inflate the stored reports (zlib lets go
@@ -177,32 +177,44 @@ class ResultStore:
         self.db.close()
 
 
-def _rendered(db: sqlite3.Connection, path: str, key: str) -> tuple[str, str | None] | None:
+def _rendered(db: sqlite3.Connection, path: str, key: str) -> tuple[bytes, str | None] | None:
     row = db.execute("SELECT reports, similar FROM rendered WHERE path = ? AND key = ?", (path, key)).fetchone()
-    if row is None:
+    if row is None or not isinstance(row[0], bytes):
         return None
-    reports = _inflated(row[0])
+    reports = _inflated_bytes(row[0])
     similar = None if row[1] is None else _inflated(row[1])
     if reports is None or (row[1] is not None and similar is None):
         return None
     return reports, similar
 
 
+def deflated(data: bytes) -> bytes:
+    """How the store keeps a document's reports (done where it was audited: a worker, not the writer)."""
+    return zlib.compress(data, 3)
+
+
 def _deflated(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 3)
+    return deflated(text.encode("utf-8"))
+
+
+def _inflated_bytes(data: bytes) -> bytes | None:
+    """A stored value as it was deflated; None when it is torn or would inflate past MAX_RECORD."""
+    try:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(data, MAX_RECORD)
+    except zlib.error:
+        return None
+    return None if inflater.unconsumed_tail or not inflater.eof else raw
 
 
 def _inflated(data: bytes | str) -> str | None:
     """A stored value's text; None when it is torn or would inflate past MAX_RECORD."""
     if isinstance(data, str):  # a store written before records were compressed
         return data
+    raw = _inflated_bytes(data)
     try:
-        inflater = zlib.decompressobj()
-        raw = inflater.decompress(data, MAX_RECORD)
-        if inflater.unconsumed_tail or not inflater.eof:
-            return None
-        return raw.decode("utf-8")
-    except (zlib.error, UnicodeDecodeError):
+        return None if raw is None else raw.decode("utf-8")
+    except UnicodeDecodeError:
         return None
 
 

@@ -132,15 +132,16 @@ def test_stored_rows_read_back_as_placed():
     from auditor.report.writers import Fragment
 
     summary = UnitSummary("某局", 2026, "a.txt", 2, 9, {"错误": 1}, 81.5, "良")
-    rows = RenderedRows("in/a.txt", "某局", summary, ("项目",), (("<row r=\"\x00\">1</row>", {3: "说明\n第二行"}),),
-                        (("<row>a</row>", None), ("<row>b</row>", {6: "x"})), ())
-    fragment = Fragment('{"path": "in/a.txt", "note": "\\u001e"}', rows, ("某局_2026审核意见", "k"))
-    assert Fragment.from_text(fragment.as_text()) == fragment
-    bare = Fragment("{}", RenderedRows("b.txt", None, summary, (), (), (), ()))
-    assert Fragment.from_text(bare.as_text()) == bare
-    for broken in ("", "{}", fragment.as_text()[:40], "null\x1d{}\x1d[]"):
+    rows = RenderedRows("in/a.txt", "某局", summary, ("项目",),
+                        (("<row r=\"\x00\">一</row>".encode(), {3: "说明\n第二行"}),),
+                        ((b"<row>a</row>", None), ("<row>𠀀</row>".encode(), {6: "x"})), ())
+    fragment = Fragment(b'{"path": "in/a.txt", "note": "\\u001e"}', rows, ("某局_2026审核意见", "k"))
+    assert Fragment.from_bytes(fragment.as_bytes()) == fragment
+    bare = Fragment(b"{}", RenderedRows("b.txt", None, summary, (), (), (), ()))
+    assert Fragment.from_bytes(bare.as_bytes()) == bare
+    for broken in (b"", b"{}", fragment.as_bytes()[:40], b"null\x1d{}\x1d[]", b"null\x1d{}\x1d\xff\xfe"):
         with pytest.raises(ValueError):
-            Fragment.from_text(broken)
+            Fragment.from_bytes(broken)
 
 
 def test_reports_rendered_in_workers_equal_those_the_writer_renders(regions, tmp_path, monkeypatch):

@@ -366,7 +366,7 @@ class Written:
     row_limit: int
 
 
-Rows = tuple[tuple[str, "dict[int, str] | None"], ...]  # rendered rows (rows.py) with their cell comments
+Rows = tuple[tuple[bytes, "dict[int, str] | None"], ...]  # rendered rows (rows.py) with their cell comments
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +382,7 @@ class RenderedRows:
     details: Rows
     excluded: Rows
 
-    def as_text(self) -> str:
+    def as_bytes(self) -> bytes:
         """Stored form: a JSON head (figures, and each row's comments by its index) and each sheet's
         rows as they are, between separators no cell can hold (clean() removes them), so reading it
         back is a split, not a JSON parse of every row's markup."""
@@ -392,14 +392,14 @@ class RenderedRows:
                 "summary": [s.unit, s.year, s.file, s.projects, s.indicators, s.counts, s.score, s.grade],
                 "notes": [[[i, sorted(notes.items())] for i, (_, notes) in enumerate(rows) if notes]
                           for rows in sheets]}
-        texts = (_ROW.join(xml for xml, _ in rows) for rows in sheets)
-        return _PART.join([json.dumps(head, ensure_ascii=False), *texts])
+        texts = (_ROW.join([xml for xml, _ in rows]) for rows in sheets)
+        return _PART.join([json.dumps(head, ensure_ascii=False).encode("utf-8"), *texts])
 
     @classmethod
-    def from_text(cls, text: str) -> RenderedRows:
-        """The rows `as_text` stored; ValueError when the text is not that."""
+    def from_bytes(cls, data: bytes) -> RenderedRows:
+        """The rows `as_bytes` stored; ValueError when the data is not that."""
         try:
-            head_text, *parts = text.split(_PART)
+            head_text, *parts = data.split(_PART)
             head = json.loads(head_text)
             unit, year, file, projects, indicators, counts, score, grade = head["summary"]
             sheets = []
@@ -413,7 +413,7 @@ class RenderedRows:
             raise ValueError(f"not stored rows: {exc}") from exc
 
 
-_PART, _ROW = "\x1e", "\x1f"  # between a stored document's sheets, and its rows
+_PART, _ROW = b"\x1e", b"\x1f"  # between a stored document's sheets, and its rows
 
 
 def indicator_count(doc: Document) -> int:

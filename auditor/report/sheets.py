@@ -131,7 +131,7 @@ class Sheet:
         self.row = 0
         self.count = 0  # data rows written, over every part
         self.numbered = 0  # rows counted before this sheet (earlier workbooks): running numbers go on from there
-        self.recorded: list[tuple[str, dict[int, str] | None]] | None = None  # rows kept for replay, when a list
+        self.recorded: list[tuple[bytes, dict[int, str] | None]] | None = None  # rows kept for replay, when a list
         self.continued, self.row_limit = continued, row_limit or EXCEL_ROWS
         self.parts: list[tuple[Any, int]] = []  # full worksheets before this one, with their rows
         self._letters = column_letters(len(self.columns))
@@ -221,7 +221,7 @@ class Sheet:
         self.row += 1
         self.count += 1
 
-    def replay(self, rows: Sequence[tuple[str, dict[int, str] | None]]) -> None:
+    def replay(self, rows: Sequence[tuple[bytes, dict[int, str] | None]]) -> None:
         """Rows rendered earlier (by `write`, kept in `recorded`), placed from this sheet's next row on,
         as many at a time as the worksheet holds."""
         if not self._rendered:
@@ -241,7 +241,7 @@ class Sheet:
         for col, text in (notes or {}).items():  # before the row is placed: XlsxWriter refuses rows behind it
             self.ws.write_comment(row, col, text, {"x_scale": 3, "y_scale": 2})
 
-    def _place(self, rows: Sequence[str]) -> None:
+    def _place(self, rows: Sequence[bytes]) -> None:
         if not self._detached:
             place(self.ws, self.row, rows, len(self.columns) - 1, self.numbered + self.count + 1)
         self.row += len(rows)

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..model import Comparison, Review, SimilarGroup
 from ..output import atomic_writer, temporary_path
@@ -145,28 +146,32 @@ class Fragment:
     sheets and its unit workbook's name and content key. Stored, so a later run over the unchanged
     document and the same reviews and settings replays it without reading or scoring the document."""
 
-    entry: str
+    entry: bytes  # the document's entry in 审核结果.json, UTF-8
     rows: RenderedRows
     unit_workbook: tuple[str, str] | None = None  # (base name, content key)
 
-    def as_text(self) -> str:
-        """Stored form: the unit workbook's name and key, the JSON entry and the rows, between separators
-        neither JSON (it escapes control characters) nor a cell (clean() removes them) can hold."""
-        return _SEPARATOR.join([json.dumps(list(self.unit_workbook) if self.unit_workbook else None,
-                                           ensure_ascii=False), self.entry, self.rows.as_text()])
+    def as_bytes(self) -> bytes:
+        """Stored form (UTF-8): the unit workbook's name and key, the JSON entry and the rows, between
+        separators neither JSON (it escapes control characters) nor a cell (clean() removes them) can hold."""
+        unit = json.dumps(list(self.unit_workbook) if self.unit_workbook else None, ensure_ascii=False)
+        return _SEPARATOR.join([unit.encode("utf-8"), self.entry, self.rows.as_bytes()])
 
     @classmethod
-    def from_text(cls, text: str) -> Fragment:
-        """What `as_text` stored; ValueError when the text is not that."""
+    def from_bytes(cls, data: bytes) -> Fragment:
+        """What `as_bytes` stored; ValueError when the data is not that."""
         try:
-            unit_text, entry, rows = text.split(_SEPARATOR, 2)
+            unit_text, entry, rows = data.split(_SEPARATOR, 2)
             unit = json.loads(unit_text)
-            return cls(entry, RenderedRows.from_text(rows), (unit[0], unit[1]) if unit else None)
+            return cls(entry, RenderedRows.from_bytes(rows), (unit[0], unit[1]) if unit else None)
         except (TypeError, IndexError, ValueError) as exc:
             raise ValueError(f"not a stored fragment: {exc}") from exc
 
 
-_SEPARATOR = "\x1d"
+_SEPARATOR = b"\x1d"
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
 class FragmentRenderer:
@@ -185,7 +190,7 @@ class FragmentRenderer:
                                 checked.suppressed)
         if rows is None:
             return None
-        entry = json.dumps(checked_dict(checked), ensure_ascii=False)
+        entry = _json_bytes(checked_dict(checked))
         if self.units is None:
             return Fragment(entry, rows), None
         folder = Path(self.units.folder)
@@ -212,12 +217,12 @@ class ReportWriters:
         self.units = (UnitWorkbooks(outdir / UNITS_FOLDER, reviews, scoring, letter, previous_units)
                       if per_unit else None)
         self.failures: list[dict[str, str]] = []
-        self._json = atomic_writer(outdir / JSON_REPORT)
+        self._json = atomic_writer(outdir / JSON_REPORT, binary=True)  # documents' entries arrive as UTF-8
         self._handle = self._json.__enter__()
-        self._handle.write('{"profile": ' + json.dumps(profile, ensure_ascii=False) + ', "documents": [')
+        self._handle.write(b'{"profile": ' + _json_bytes(profile) + b', "documents": [')
         self._first = True
         self.documents = 0
-        self._lines_file = atomic_writer(outdir / JSON_LINES)
+        self._lines_file = atomic_writer(outdir / JSON_LINES, binary=True)
         self._lines = self._lines_file.__enter__()
         self.fragment: Fragment | None = None  # what the last document added (add), for the results store
 
@@ -226,7 +231,7 @@ class ReportWriters:
         `fragment` is then what it added (None when some of it cannot be replayed)."""
         self.fragment = None
         try:
-            entry = json.dumps(checked_dict(checked), ensure_ascii=False)
+            entry = _json_bytes(checked_dict(checked))
             unit_workbook = self.units.write(checked) if self.units is not None else None
             rows = self.summary.add(checked.document, checked.findings, checked.score.score, checked.score.grade,
                                     checked.suppressed)
@@ -258,15 +263,15 @@ class ReportWriters:
         self._entry(fragment.entry)
         return True
 
-    def _entry(self, entry: str) -> None:
-        self._handle.write(("" if self._first else ",\n") + entry)
-        self._lines.write('{"type": "document", ' + entry[1:] + "\n")
+    def _entry(self, entry: bytes) -> None:
+        self._handle.write(entry if self._first else b",\n" + entry)
+        self._lines.write(b'{"type": "document", ' + entry[1:] + b"\n")
         self._first = False
         self.documents += 1
 
     def fail(self, path: str, error: str) -> None:
         self.failures.append({"path": path, "error": error})
-        self._lines.write(json.dumps({"type": "failure", "path": path, "error": error}, ensure_ascii=False) + "\n")
+        self._lines.write(_json_bytes({"type": "failure", "path": path, "error": error}) + b"\n")
         self.summary.fail(path, error)
 
     def close(self, suppressed: int = 0, comparisons: Iterable[Comparison] | None = None,
@@ -274,23 +279,22 @@ class ReportWriters:
         """Finish every report; the paths written. `comparisons` (a unit against its earlier year; read
         once, as they come: each goes to the 年度对比 sheet, the JSON and the JSON lines together, none
         held) and `groups` (similar projects of different units) add their sheets and keys when given."""
-        self._handle.write('],\n"failures": ' + json.dumps(self.failures, ensure_ascii=False)
-                           + ', "suppressed": ' + str(suppressed))
+        self._handle.write(b'],\n"failures": ' + _json_bytes(self.failures) + b', "suppressed": %d' % suppressed)
         streamed = None if comparisons is None else self._streamed(comparisons)
         summaries = self.summary.close(suppressed, streamed, groups)
         for _ in streamed or ():  # whatever the sheet left unread still reaches the JSON
             pass
         if groups is not None:  # one group at a time: a group may name thousands of projects
-            self._handle.write(', "similar": [')
+            self._handle.write(b', "similar": [')
             for n, g in enumerate(groups):
                 entry = similar_dict(g)
-                self._handle.write((", " if n else "") + json.dumps(entry, ensure_ascii=False))
-                self._lines.write(json.dumps({"type": "similar", **entry}, ensure_ascii=False) + "\n")
-            self._handle.write("]")
-        self._handle.write("}\n")
+                self._handle.write((b", " if n else b"") + _json_bytes(entry))
+                self._lines.write(_json_bytes({"type": "similar", **entry}) + b"\n")
+            self._handle.write(b"]")
+        self._handle.write(b"}\n")
         self._json.__exit__(None, None, None)
-        self._lines.write(json.dumps({"type": "summary", "documents": self.documents, "failures": len(self.failures),
-                                      "suppressed": suppressed}) + "\n")
+        self._lines.write(_json_bytes({"type": "summary", "documents": self.documents, "failures": len(self.failures),
+                                       "suppressed": suppressed}) + b"\n")
         self._lines_file.__exit__(None, None, None)
         return [summaries[0], self.outdir / JSON_REPORT, self.outdir / JSON_LINES, *summaries[1:],
                 *(self.units.written if self.units else [])]
@@ -298,13 +302,13 @@ class ReportWriters:
     def _streamed(self, comparisons: Iterable[Comparison]) -> Iterator[Comparison]:
         """The comparisons as they pass on to the sheet, each written to the JSON (the same text as one
         json.dumps of the list) and the JSON lines on the way."""
-        self._handle.write(', "comparisons": [')
+        self._handle.write(b', "comparisons": [')
         for n, c in enumerate(comparisons):
             entry = comparison_dict(c)
-            self._handle.write((", " if n else "") + json.dumps(entry, ensure_ascii=False))
-            self._lines.write(json.dumps({"type": "comparison", **entry}, ensure_ascii=False) + "\n")
+            self._handle.write((b", " if n else b"") + _json_bytes(entry))
+            self._lines.write(_json_bytes({"type": "comparison", **entry}) + b"\n")
             yield c
-        self._handle.write("]")
+        self._handle.write(b"]")
 
     def abort(self, error: BaseException) -> None:
         """Leave no partial report behind (the temporary files are removed)."""
