@@ -550,6 +550,35 @@ def audit_to(paths: Iterable[str | os.PathLike[str]], outdir: str | os.PathLike[
     return outcome
 
 
+def stored_documents(outdir: str | os.PathLike[str], options: Options | None = None,
+                     reviews: Reviews | None = None) -> Iterator[tuple[str, CheckedDocument | None]]:
+    """The documents `audit_to` last wrote into `outdir`, read back one at a time from its results store
+    (审核结果.sqlite) and scored as its reports score them (`reviews`' 误报 set aside): each file's name,
+    with None when its record cannot be read. The web page is drawn from these, so the batch itself
+    runs as any other (rendered in its workers, nothing held for the page)."""
+    from .batch import decode_record
+    from .store import NAME as STORE
+    from .store import ResultStore
+
+    options = options or Options()
+    _, profile = load(options)
+    path = Path(outdir) / STORE
+    if not path.is_file():
+        return
+    false_positives = _false_positives(reviews)
+    store = ResultStore(path)
+    try:
+        for name, text in store.records():
+            result = None if text is None else decode_record(name, text)
+            if result is None or result.document is None:
+                yield name, None
+                continue
+            checked, _ = score(result.document, result.findings, profile, false_positives, cached=True)
+            yield name, checked
+    finally:
+        store.close()
+
+
 def _place(writers: Any, store: ResultStore, similar: SimilarIndex, item: Rendered, path: str,
            key: str | None, made_under: str) -> None:
     """A document its worker scored and rendered: placed in the reports like a stored one, and stored

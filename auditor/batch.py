@@ -155,7 +155,7 @@ def _encode(result: FileResult) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def _decode(path: str, text: str) -> FileResult | None:
+def decode_record(path: str, text: str) -> FileResult | None:
     from .codec import from_data
 
     try:
@@ -264,7 +264,7 @@ def run_batch(paths: Sequence[str], settings: Settings, jobs: int | None = None,
         final = None
         if cached[i] and cache is not None:
             hit = cache.get(f"{keys[i]}:{digest}")
-            final = _decode(path, hit) if hit else None
+            final = decode_record(path, hit) if hit else None
             if final is None:  # torn since it was looked up: read the file after all
                 final, encoded = next(_compute([path], settings, 1, encode=True, engine=engine, report=report))
                 if keys[i] and encoded is not None:

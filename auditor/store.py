@@ -157,6 +157,15 @@ class ResultStore:
         finally:
             db.close()
 
+    def records(self) -> Iterator[tuple[str, str | None]]:
+        """Each document of the batch last written here (path order) with its stored record (the
+        document and its findings, JSON), None when the record is missing or cannot be read."""
+        found = self.db.execute("SELECT value FROM meta WHERE name = 'settings'").fetchone()
+        digest = found[0] if found else ""
+        for path, data in self.db.execute("SELECT d.path, r.data FROM documents d LEFT JOIN results r "
+                                          "ON r.key = d.key || ':' || ? ORDER BY d.path", (digest,)):
+            yield path, None if data is None else _inflated(data)
+
     def units_with_years(self) -> list[str]:
         """Units with documents of more than one year in this batch (the ones compared across years), in
         the order of their first file."""

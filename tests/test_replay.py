@@ -210,3 +210,34 @@ def test_unit_workbooks_written_in_workers_equal_those_the_writer_writes(regions
     after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     assert again.units_kept == 7 and written == [] and after.keys() == before.keys()
     assert sum(after[n] != before[n] for n in after) == 1
+
+
+def test_documents_read_back_from_the_store_as_the_reports_scored_them(regions, tmp_path, monkeypatch):
+    """What the web page draws: each document of the batch read back from 审核结果.sqlite, scored as
+    the reports scored it (a 误报 set aside), a record that cannot be read named, not skipped."""
+    import sqlite3
+
+    from auditor.model import Review
+
+    monkeypatch.chdir(tmp_path)
+    outcome = api.audit_to(["in"], "out", INLINE)
+    written = json.loads((tmp_path / "out" / "审核结果.json").read_text(encoding="utf-8"))["documents"]
+    reported = {d["path"]: d for d in written}
+    read = list(api.stored_documents("out"))
+    assert [name for name, _ in read] == sorted(reported) and len(read) == outcome.done == 8
+    for name, checked in read:
+        assert checked.document.path == name
+        assert len(checked.findings) == len(reported[name]["findings"])
+        assert checked.score.score == reported[name]["score"]
+    name, checked = read[0]
+    finding = checked.findings[0]
+    marked = {finding.fingerprint(): Review("误报")}
+    (_, again), *_ = api.stored_documents("out", reviews=marked)
+    assert finding not in again.findings and finding in again.suppressed
+    db = sqlite3.connect(tmp_path / "out" / "审核结果.sqlite")
+    db.execute("UPDATE results SET data = ? WHERE key = (SELECT key FROM documents WHERE path = ?) || "
+               "':' || (SELECT value FROM meta WHERE name = 'settings')", (b"torn", name))
+    db.commit()
+    db.close()
+    assert [(n, c is None) for n, c in api.stored_documents("out")][:2] == [(name, True), (read[1][0], False)]
+    assert list(api.stored_documents(tmp_path / "nowhere")) == []

@@ -24,7 +24,6 @@ from .. import api
 from ..errors import InputError
 from ..report.letter import Letter
 from ..report.page import kinds_present, page_document, page_summary
-from ..report.records import CheckedDocument
 from .store import ReviewStore
 from .uploads import JobFolder, Limits
 
@@ -109,18 +108,6 @@ class JobManager:
         shutil.rmtree(pages, ignore_errors=True)
         pages.mkdir()
 
-        def on_document(checked: CheckedDocument) -> None:
-            # the page's view of one document is built here, outside the file's isolation: a fault in it
-            # lists the file (its workbooks are written) and the batch goes on
-            try:
-                page = page_document(checked, checked.document.path)
-                index = len(documents)
-                (pages / f"{index}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
-                documents.append(page_summary(page, index))
-            except Exception as exc:
-                failures.append({"file": checked.document.path, "error": "已审核（见下载的工作簿），但无法在页面上显示"
-                                                                          f"（{type(exc).__name__}: {exc}）"})
-
         def on_total(n: int) -> None:
             job.total = n
 
@@ -140,9 +127,23 @@ class JobManager:
             # say "单位.pdf", never the server's folders. Jobs run one at a time, and nothing else in the
             # server reads a relative path, so the working folder is the job's while it runs.
             with _cwd_lock, contextlib.chdir(job.folder.inputs):
-                outcome = api.audit_to(["."], out, options, per_unit=True, letter=letter,
-                                       reviews=self.store.reviews(), on_total=on_total,
-                                       on_file=on_file, on_failure=on_failure, on_document=on_document)
+                reviews = self.store.reviews()
+                outcome = api.audit_to(["."], out, options, per_unit=True, letter=letter, reviews=reviews,
+                                       on_total=on_total, on_file=on_file, on_failure=on_failure)
+            # the page's view of each document, drawn from the batch's results store one at a time: the
+            # batch ran as any other (its workers rendered the reports); a document the page cannot
+            # show is listed (its workbooks are written) and the others go on
+            for name, checked in api.stored_documents(out, options, reviews):
+                try:
+                    if checked is None:
+                        raise ValueError("结果库中没有它可读的记录")
+                    page = page_document(checked, name)
+                    index = len(documents)
+                    (pages / f"{index}.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+                    documents.append(page_summary(page, index))
+                except Exception as exc:
+                    failures.append({"file": name, "error": "已审核（见下载的工作簿），但无法在页面上显示"
+                                                            f"（{type(exc).__name__}: {exc}）"})
             job.written = sorted(p.relative_to(out).as_posix() for p in outcome.written)
             job.documents, job.failures, job.state = documents, failures, "done"
         except (api.ConfigError, InputError, OSError) as exc:
