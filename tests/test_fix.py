@@ -118,3 +118,13 @@ def test_fix_command(tmp_path):
     assert check.exit_code in (0, 1) and '"documents"' in check.stdout
     missing = CliRunner().invoke(main, ["fix", str(tmp_path / "没有.txt"), "-o", str(out)])
     assert missing.exit_code == 2 and "没有.txt" in missing.output
+
+
+def test_money_beside_a_cost_row_of_a_self_evaluation_is_not_moved_to_cost(tmp_path):
+    """A self-evaluation table's one column set is its 年度 rows: money flagged there beside the table's own
+    cost row is a second count of the funds, not a cost to add (moving it put the costs above the funds)."""
+    sample = next(s for s in SAMPLES if s.stem.startswith("001"))
+    fixed = api.fix(sample, tmp_path / "修改建议.xlsx")
+    moved = [p for p in fixed.proposals if p.level3 == "生前月工资"]
+    assert moved == [] or all(p.level2 != "成本指标" for p in moved)
+    assert any(p.level2 == "成本指标" for p in fixed.proposals)  # other tables' misfiled money still moves

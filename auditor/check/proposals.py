@@ -100,7 +100,8 @@ def _is_money_misfiled(p: Project, row: Indicator, kinds: set[str]) -> bool:
     if is_cost_row(row) or row.value.kind != "money" or not kinds & ({"quantity_in_money", "misplaced_indicator"}
                                                                       | _COST_FIXES):
         return False
-    same_set = p.indicators if row.period == "实施期" else p.annual_indicators
+    # the column set holding the row (a self-evaluation table's one set is its 年度 rows, in p.indicators)
+    same_set = p.indicators if any(r is row for r in p.indicators) else p.annual_indicators
     return not any(is_cost_row(r) and r.value.text for r in same_set)
 
 
