@@ -84,6 +84,17 @@ def parent_of(level2: str | None, cost_is_level1: bool = False) -> str | None:
 CATEGORIES = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益", "社会效益", "生态效益", "可持续影响",
               "服务对象满意度")
 
+
+def categories_under(level1: str | None) -> tuple[str, ...]:
+    """The categories a row printed under this 一级 can belong to (成本指标 under 产出 or as its own 一级);
+    every category when the 一级 is unknown. A reviewer reads a row's 二级 within its block first; the
+    category model does too, and speaks across blocks only when sure."""
+    if level1 == COST:
+        return ("成本指标",)
+    under = tuple(c for c in CATEGORIES if LEVEL2_PARENT[c] == level1)
+    return under or CATEGORIES
+
+
 # funding sources of a project table, in print order (keys of Funds.period_sources / annual_sources)
 FUNDING_SOURCES = ("中央", "省级", "市县", "自筹", "其他")
 

@@ -24,20 +24,18 @@ sys.path.insert(0, str(ROOT))
 
 from auditor.check import check_document, load_rules  # noqa: E402
 from auditor.classify import apply  # noqa: E402
-from auditor.classify.features import category_features  # noqa: E402
 from auditor.classify.train import (  # noqa: E402
-    CATEGORY_EXCLUDED_GROUPS,
     CATEGORY_THRESHOLD,
     CORRECTIONS_FILE,
     TRAIN_FILES,
-    _fit,
-    corrected,
+    category_rows,
+    fit_category,
     read_corrections,
     read_rows,
     to_model,
 )
 from auditor.extract import extract_path  # noqa: E402
-from auditor.vocabulary import CATEGORIES, LEVEL2_PARENT, MISFILING_KINDS  # noqa: E402
+from auditor.vocabulary import LEVEL2_PARENT, MISFILING_KINDS  # noqa: E402
 
 SAMPLES = ("000_6173ad3f6f2e28ea", "002_4d30544783f67109", "003_42fbab3105c3da5b")
 # where a row is planted: the neighbouring category a careless filer would choose
@@ -68,12 +66,10 @@ KNOWN_MISFILED = {
 
 def fold_model(held_out: str):
     data = ROOT / "models" / "data"
-    rows = corrected([r for name in TRAIN_FILES for r in read_rows(data / name)],
-                     read_corrections(data / CORRECTIONS_FILE))
-    rows = [r for r in rows if r.level2 in CATEGORIES and r.level3.strip() and r.group not in CATEGORY_EXCLUDED_GROUPS
-            and r.group != f"gold:{held_out[:3]}"]
-    return to_model(_fit([category_features(r.level3, r.value) for r in rows], [r.level2 for r in rows]),
-                    "category", CATEGORY_THRESHOLD)
+    _, rows = category_rows([r for name in TRAIN_FILES for r in read_rows(data / name)],
+                            read_corrections(data / CORRECTIONS_FILE))
+    rows = [r for r in rows if r.group != f"gold:{held_out[:3]}"]
+    return to_model(fit_category(rows), "category", CATEGORY_THRESHOLD)
 
 
 def _flags(findings, project: str, name: str) -> bool:

@@ -14,6 +14,14 @@ from pathlib import Path
 from typing import Any
 
 
+def within(probabilities: dict[str, float], allowed: tuple[str, ...]) -> dict[str, float]:
+    """The probabilities of the allowed classes, scaled to sum to one (the classes' odds among themselves
+    are the model's; all of them when none is allowed)."""
+    chosen = {c: p for c, p in probabilities.items() if c in allowed}
+    total = sum(chosen.values())
+    return {c: p / total for c, p in chosen.items()} if total > 0 else dict(probabilities)
+
+
 class ModelError(Exception):
     """A model file that is missing, unreadable or not a model of this tool (names the file)."""
 
