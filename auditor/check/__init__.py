@@ -54,6 +54,9 @@ def _rows_to_check(p: Project) -> list[tuple[Indicator, int]]:
     return rows
 
 
+_Seen = tuple[Indicator, str, int | None]  # a row, its table and its number there
+
+
 def check_document(doc: Document, rules: Sequence[Rule] | None = None,
                    profile: Profile | None = None, warnings: list[str] | None = None) -> list[Finding]:
     """Every finding for one document, in document order (rows, then project, then document).
@@ -68,12 +71,15 @@ def check_document(doc: Document, rules: Sequence[Rule] | None = None,
     project_rules = [r for r in rules if r.scope == "project"]
     document_rules = [r for r in rules if r.scope == "document"]
     findings: list[Finding] = []
-    candidates: list[tuple[Indicator, str, int | None]] = []
+    # the rows each model rule looks at: its `when` holds for them, as a row rule's does
+    candidates: list[list[_Seen]] = [[] for _ in model_rules]
 
     def run_rows(rows: Iterable[tuple[Indicator, int]], table: str, project: Project | None) -> None:
         for row, number in rows:
-            candidates.append((row, table, number))
             ctx = RowContext(row, table, project, doc, profile, lexicon)
+            for rule, rows_seen in zip(model_rules, candidates, strict=True):
+                if holds(ctx, rule.when):
+                    rows_seen.append((row, table, number))
             for rule in row_rules:
                 if holds(ctx, rule.when) and holds(ctx, rule.test):
                     findings.append(_finding(rule, doc, _row_fields(row, table), row, table, number))
@@ -90,12 +96,14 @@ def check_document(doc: Document, rules: Sequence[Rule] | None = None,
             table = hit.get("project")
             fields = {"project": table or "", **hit}
             findings.append(_finding(rule, doc, fields, hit.get("row"), table, line=hit.get("line")))
-    if model_rules and candidates:
+    if any(candidates):
         findings.extend(_model_findings(doc, model_rules, candidates, findings, warnings))
     return findings
 
 
-def _model_findings(doc: Document, rules: Sequence[Rule], candidates, findings, warnings) -> list[Finding]:
+def _model_findings(doc: Document, rules: Sequence[Rule], candidates: Sequence[Sequence[_Seen]],
+                    findings: list[Finding], warnings: list[str] | None) -> list[Finding]:
+    """Each model rule over the rows its `when` selects (`candidates`, one list per rule)."""
     from dataclasses import replace
 
     from ..classify.apply import model_hits
@@ -106,9 +114,11 @@ def _model_findings(doc: Document, rules: Sequence[Rule], candidates, findings, 
         return replace(finding, source="model", confidence=extra.get("confidence"))
 
     out: list[Finding] = []
-    for rule in rules:
+    for rule, rows in zip(rules, candidates, strict=True):
+        if not rows:
+            continue  # no row for this model: it is not loaded
         try:
-            out.extend(model_hits(rule, candidates, findings, make))
+            out.extend(model_hits(rule, rows, findings, make))
         except ModelError as exc:
             if warnings is not None and str(exc) not in warnings:
                 warnings.append(f"{exc}；规则 {rule.code} 未运行，其余规则照常审核")
