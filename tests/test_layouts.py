@@ -4,6 +4,8 @@ table), every project found, every funds total right."""
 
 from __future__ import annotations
 
+import copy
+
 import layouts
 import pytest
 from conftest import BUDGET_SAMPLES
@@ -121,3 +123,34 @@ def test_findings_name_the_sheet_or_page(gold, tmp_path):
     assert len(places) >= 2
     text = extract_text("第一页\n\f第二页", "t.txt")
     assert text.where(1) is None  # plain text has no pages to name
+
+
+@pytest.mark.parametrize("stem", BUDGET_SAMPLES)
+@pytest.mark.parametrize("structure", ["two_sets", "plain"])
+@pytest.mark.parametrize("layout", TEXT_LAYOUTS)
+def test_goals_numbered_like_headings_stay_in_their_table(scorer, gold, stem, structure, layout):
+    """A goal written in points (一、…二、…) starts like a narrative heading; printed one cell a line,
+    it must not end the table before its grid (it cut whole projects' rows)."""
+    g = copy.deepcopy(gold[stem])
+    for p in g["projects"]:
+        for key in ("goal_period", "goal_annual"):
+            if p.get(key):
+                p[key] = f"一、{p[key]}二、按期完成项目建设任务。"
+    doc = extract_text(layouts.render_text(g, structure, layout), f"{stem}.txt")
+    assert_reads_back(scorer, g, doc, structure)
+    for want, got in zip(layouts.expected(g, structure)["projects"], doc.projects, strict=True):
+        assert (got.goal_annual or got.goal_period or "").startswith("一、"), (want["name"], got.goal_annual)
+
+
+@pytest.mark.parametrize("stem", BUDGET_SAMPLES)
+@pytest.mark.parametrize("layout", ["tabs", "cell_per_line"])
+@pytest.mark.parametrize("header", ["指标值（包含数字及文字描述）", "目标值(2026年)"])
+def test_a_header_with_a_note_in_brackets_names_its_column(scorer, gold, stem, layout, header):
+    """The national template prints 指标值（包含数字及文字描述）; one cell a line, a header the reader
+    does not know misplaces every cell after it."""
+    plain = ["一级指标", "二级指标", "三级指标", "指标值"]
+    text = layouts.render_text(gold[stem], "plain", layout)
+    joiner = "\t" if layout == "tabs" else "\n"
+    assert joiner.join(plain) in text
+    doc = extract_text(text.replace(joiner.join(plain), joiner.join([*plain[:3], header])), f"{stem}.txt")
+    assert_reads_back(scorer, gold[stem], doc, "plain")

@@ -17,7 +17,7 @@ from ..model import Document, Fragment, Project
 from ..sources.base import Line, Source
 from ..sources.text import clean_lines
 from ..textnorm import normalise
-from .columns import ColumnMap
+from .columns import ColumnMap, role_of
 from .fields import PROJECT_FIELDS, SECTION_HEADING, cells_of, field_cells, field_of, raw_cells
 from .flat import find_flat_lists, flat_projects
 from .grid import GridReader
@@ -193,13 +193,32 @@ def _blocks(lines: Sequence[Line]) -> list[tuple[str, list[Line]]]:
     blocks: list[tuple[str, list[Line]]] = []
     for n, (start, kind) in enumerate(starts):
         stop = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
-        block: list[Line] = []
-        for ln in lines[start:stop]:
-            if len(block) > 2 and "\t" not in ln.text and ln.text and SECTION_HEADING.match(normalise(ln.text)):
-                break
-            block.append(ln)
-        blocks.append((kind, block))
+        blocks.append((kind, _block_lines(lines[start:stop])))
     return blocks
+
+
+_GOAL_LINES = 12  # lines of a goal printed one paragraph a line ("一、…" "二、…") before its grid
+
+
+def _block_lines(lines: Sequence[Line]) -> list[Line]:
+    """A block's lines up to the narrative heading after its table. A goal cell printed on a line of
+    its own may start like a heading ("一、根据……"): between a goal's label and the grid header
+    (or _GOAL_LINES lines on) such a line is the goal, not a heading."""
+    block: list[Line] = []
+    goal_left = 0
+    for ln in lines:
+        text = ln.text.strip()
+        if "\t" not in ln.text and text:
+            if field_of(cells_of(text)[0], PROJECT_FIELDS) in ("goal", "goal_labels"):  # 总体目标  实施期目标
+                goal_left = _GOAL_LINES
+            elif goal_left and ("一级指标" in text or role_of(text)):
+                goal_left = 0
+            elif goal_left:
+                goal_left -= 1
+            elif len(block) > 2 and SECTION_HEADING.match(normalise(text)):
+                break
+        block.append(ln)
+    return block
 
 
 _OWN_HEADER = {"department", "implementer", "attribute", "duration", "funds", "period_total", "annual_total", "goal",

@@ -44,10 +44,20 @@ def entry_of(sign: str | None, nature: str | None, unit: str | None, explanation
                  explanation=explanation.strip() if explanation is not None else None)
 
 
+_HEADER_NOTE = re.compile(r"\([^()]*\)$")  # 指标值（包含数字及文字描述）, 分值（分）: a note after the name
+
+
 @lru_cache(maxsize=16384)
 def role_of(cell: str) -> str | None:
-    """The column role a header cell names, or None."""
-    return _ROLE_OF.get(normalise(cell).rstrip(":")) if len(cell) <= 24 else None
+    """The column role a header cell names, or None; a note in brackets after a known name is
+    read past (a bracket the synonyms list, such as 指标值（年度）, keeps its own meaning)."""
+    if len(cell) > 24:
+        return None
+    key = normalise(cell).rstrip(":")
+    role = _ROLE_OF.get(key)
+    if role is None and (bare := _HEADER_NOTE.sub("", key)) != key:
+        role = _ROLE_OF.get(bare.rstrip(":"))
+    return role
 
 
 def is_sign_code(cell: str) -> bool:
