@@ -164,6 +164,72 @@ def one_set_table(project: dict[str, Any], style: str = "plain", repeat_labels: 
     return table
 
 
+SELFEVAL_GRID = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                 "偏差原因分析及改进措施"]
+
+
+def execution_points(rate: float) -> float:
+    """预算执行率's 10 points: min(执行率, 100%) × 10 (财预〔2020〕10号)."""
+    return round(min(rate, 100) / 10, 2)
+
+
+SELFEVAL_PLATFORM_GRID = ["一级指标", "二级指标", "三级指标", "指标性质", "计算符号", "年度指标值", "计量单位",
+                          "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+
+
+def platform_actual(actual: str | None, unit: str) -> str:
+    """An 实际完成值 as the platform's export prints it: the bare number when it has the row's unit."""
+    sign, number, actual_unit = _sign_number_unit(actual or "")
+    return number if sign != "定性" and actual_unit == unit else (actual or "")
+
+
+def _selfeval_grid_row(r: dict[str, Any], platform: bool) -> list[str]:
+    weight = "" if r.get("weight") is None else f"{r['weight']:g}"
+    points = "" if r.get("points") is None else f"{r['points']:g}"
+    if not platform:
+        return ["", r["level1"], r["level2"], r["level3"], r["value"], r.get("actual") or "", weight, points, ""]
+    sign, number, unit = _sign_number_unit(r["value"])
+    nature, sign = ("定性", "") if sign == "定性" else ("定量", sign)
+    return [r["level1"], r["level2"], r["level3"], nature, sign, number, unit, platform_actual(r.get("actual"), unit),
+            weight, points, ""]
+
+
+def selfeval_table(project: dict[str, Any], platform: bool = False) -> Table:
+    """A 项目支出绩效自评表 in the national template (财预〔2020〕10号): funds by source with 执行率 and
+    得分, the goal beside what was achieved, the grid with 实际完成值 / 分值 / 得分, then 总分 and 等级;
+    `platform`: the grid as the budget platform exports it (指标性质, 计算符号 and 计量单位 cells)."""
+    def figure(value: Any) -> str:  # 万元 to the 元: the figures keep their printed decimals
+        return "" if value is None else f"{value:,.6f}".rstrip("0").rstrip(".")
+
+    funds = project.get("funds") or {}
+    total, done = figure(funds.get("annual_total")), figure(funds.get("executed"))
+    rate = funds.get("execution_rate")
+    grid = SELFEVAL_PLATFORM_GRID if platform else SELFEVAL_GRID
+    width = len(grid)
+    rows = [["项目名称", project["name"]], ["主管部门", project.get("department") or "", "", "", "实施单位",
+                                           project.get("implementer") or ""],
+            ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            ["", "年度资金总额", total, total, done, "10", "" if rate is None else f"{rate:g}%",
+             "" if rate is None else f"{execution_points(rate):g}"]]
+    for key, label in SOURCES:
+        value = (funds.get("annual_sources") or {}).get(key)
+        if value:
+            rows.append(["", label, figure(value), figure(value), figure(value), "—", "", "—"])
+    rows += [["年度总体目标", "预期目标", "", "", "", "实际完成情况"],
+             ["", project.get("goal_annual") or project.get("goal_period") or "", "", "", "", "已按计划完成"]]
+    table = Table("项目支出绩效自评表", [row + [""] * (width - len(row)) for row in rows])
+    table.grid_start = len(table.rows)
+    table.rows.append(list(grid))
+    start = len(table.rows)
+    for r in project.get("indicators") or project.get("annual_indicators") or []:
+        table.rows.append(_selfeval_grid_row(r, platform))
+    merge_runs(table, start, (0, 1) if platform else (1, 2))
+    score = project.get("score") or {}
+    total = ["100", "" if score.get("total") is None else f"{score['total']:g}", score.get("grade") or ""]
+    table.rows.append(["总分", *[""] * (width - 4), *total])
+    return table
+
+
 def overall_table(overall: dict[str, Any]) -> Table:
     table = Table("部门整体支出绩效目标申报表", [
         ["部门名称", overall.get("department") or "", "", ""],
@@ -185,7 +251,15 @@ def overall_table(overall: dict[str, Any]) -> Table:
 def expected(gold: dict[str, Any], structure: str) -> dict[str, Any]:
     """The gold as each structure prints it: one set holds the 年度 rows as its `indicators`."""
     out = copy.deepcopy(gold)
-    if structure == "two_sets":
+    if structure in ("two_sets", "selfeval"):
+        return out
+    if structure == "selfeval_platform":
+        for p in out["projects"]:
+            for r in p.get("indicators") or []:
+                unit = _sign_number_unit(r["value"])[2]
+                actual = platform_actual(r.get("actual"), unit)
+                r["actual"] = actual + unit if actual and actual != r.get("actual") else r.get("actual")
+                r["value"] = platform_value(r["value"])
         return out
     for p in out["projects"]:
         rows = p.get("annual_indicators") or p.get("indicators") or []
@@ -204,6 +278,8 @@ def tables_of(gold: dict[str, Any], structure: str) -> list[Table]:
     for project in gold["projects"]:
         if structure == "two_sets":
             tables.append(two_set_table(project))
+        elif structure in ("selfeval", "selfeval_platform"):
+            tables.append(selfeval_table(project, platform=structure == "selfeval_platform"))
         elif structure == "repeated":
             tables.append(one_set_table(project, repeat_labels=True))
         else:

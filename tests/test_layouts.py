@@ -154,3 +154,58 @@ def test_a_header_with_a_note_in_brackets_names_its_column(scorer, gold, stem, l
     assert joiner.join(plain) in text
     doc = extract_text(text.replace(joiner.join(plain), joiner.join([*plain[:3], header])), f"{stem}.txt")
     assert_reads_back(scorer, gold[stem], doc, "plain")
+
+
+SELF_EVALUATION = "001_9ab8174854570465"
+
+
+def _self_evaluation_read_back(scorer, gold, doc, structure):
+    """Every row's 实际完成值, 分值 and 得分, each table's 总分 and 等级 and its funds' execution."""
+    g = gold[SELF_EVALUATION]
+    assert_reads_back(scorer, g, doc, structure)
+    assert doc.kind == "final" and all(p.self_evaluation for p in doc.projects)
+    expected = layouts.expected(g, structure)["projects"]
+    assert len(doc.projects) == len(expected)
+    for want, got in zip(expected, doc.projects, strict=True):
+        assert got.name == want["name"]
+        rows = want.get("indicators") or want.get("annual_indicators")
+        assert [(r.actual, r.weight, r.points) for r in got.indicators] == \
+            [(r.get("actual") or None, r.get("weight"), r.get("points")) for r in rows], want["name"]
+        score = want.get("score") or {}
+        assert (got.score_total, got.score_grade) == (score.get("total"), score.get("grade")), want["name"]
+        funds = want["funds"]
+        assert (got.funds.executed, got.funds.execution_rate, got.funds.execution_points) == \
+            (funds.get("executed"), funds.get("execution_rate"), layouts.execution_points(funds["execution_rate"])), \
+            want["name"]
+        assert got.goal_annual == (want.get("goal_annual") or want.get("goal_period")), want["name"]
+
+
+@pytest.mark.parametrize("structure", ["selfeval", "selfeval_platform"])
+@pytest.mark.parametrize("layout", ["tabs", "html", "xlsx", "docx"])
+def test_self_evaluation_tables_in_the_national_template(scorer, gold, tmp_path, layout, structure):
+    """The 自评表 as the national template prints it (and as the budget platform exports it, with
+    指标性质 / 计算符号 / 计量单位 cells), its cells kept (tab-separated text, a web page, Excel, Word):
+    read by its columns' meaning, merged 一级/二级 cells carried down."""
+    g = gold[SELF_EVALUATION]
+    if layout == "tabs":
+        doc = extract_text(layouts.render_text(g, structure, "tabs"), f"{SELF_EVALUATION}.txt")
+    else:
+        path = tmp_path / f"{SELF_EVALUATION}.{layout}"
+        if layout == "html":
+            path.write_text(layouts.render_html(g, structure), encoding="utf-8")
+        else:
+            (layouts.write_xlsx if layout == "xlsx" else layouts.write_docx)(g, structure, path)
+        doc = extract_path(path)
+    _self_evaluation_read_back(scorer, gold, doc, structure)
+
+
+def test_a_self_evaluation_figure_too_long_to_be_one_is_not_read(gold):
+    """A 得分 of 400 digits would be float('inf') and break every sum and workbook after it."""
+    g = copy.deepcopy(gold[SELF_EVALUATION])
+    first = g["projects"][0]["indicators"][0]
+    first["points"] = None
+    text = layouts.render_text(g, "selfeval", "tabs")
+    row = next(ln for ln in text.split("\n") if first["level3"] in ln and first["value"] in ln)
+    doc = extract_text(text.replace(row, row.rstrip("\t") + "\t" + "9" * 400, 1), f"{SELF_EVALUATION}.txt")
+    got = doc.projects[0].indicators[0]
+    assert got.level3 == first["level3"] and got.weight == first["weight"] and got.points is None

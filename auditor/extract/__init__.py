@@ -22,6 +22,7 @@ from .fields import PROJECT_FIELDS, SECTION_HEADING, cells_of, field_cells, fiel
 from .flat import find_flat_lists, flat_projects
 from .grid import GridReader
 from .narrative import find_budget_figures, find_declared, find_unit_year_kind, running_text
+from .selfeval_cells import is_cell_table, read_cell_table
 from .spaced import realign
 from .stacked import restack
 from .tables import OverallBuilder, ProjectBuilder, grid_like, is_title_line
@@ -93,12 +94,24 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
     overall = []
     fragments: list[Fragment] = []
     self_eval = 0
+    half_page = False  # a self-evaluation table not read by its cells: the half-page reader's (selfeval.py)
     previous: ProjectBuilder | None = None
-    for block_kind, block in blocks:
+    for n, (block_kind, block) in enumerate(blocks):
         if block_kind == "selfeval":
             self_eval += 1
             previous = None
+            following = blocks[n + 1] if n + 1 < len(blocks) else None
+            half_page = half_page or following is None or following[0] != "project" \
+                or not is_cell_table(following[1])
             continue
+        if block_kind == "project" and is_cell_table(block):
+            evaluated = read_cell_table(block)
+            if evaluated is not None:
+                if n == 0 or blocks[n - 1][0] != "selfeval":
+                    self_eval += 1  # its title was not seen (a sheet or a page that starts at 项目名称)
+                projects.append(evaluated)
+                previous = None
+                continue
         if block_kind == "overall":
             builder = OverallBuilder(block[0].number)
             for ln in block:
@@ -130,12 +143,12 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
             fragment = _fragment(block)
         if fragment:
             fragments.append(fragment)
-    if self_eval:
+    if half_page:
         from .selfeval import find_tables
 
-        projects.extend(find_tables(list(lines)))
-        if not any(not p.self_evaluation for p in projects):
-            kind = "final"
+        projects.extend(find_tables(_uncovered(lines, projects)))
+    if self_eval and not any(not p.self_evaluation for p in projects):
+        kind = "final"
     if unit is None:
         unit = _unit_from_tables(projects, overall)
     unique, duplicates, repeats = _deduplicate(projects)
@@ -147,6 +160,13 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
         duplicate_tables=tuple(duplicates), repeated_tables=tuple(repeats), self_evaluation_tables=self_eval,
         line_count=lines[-1].number if lines else 0,
     )
+
+
+def _uncovered(lines: Sequence[Line], projects: Sequence[Project]) -> list[Line]:
+    """The lines outside the self-evaluation tables already read by their cells (the half-page
+    reader must not read them a second time)."""
+    spans = [(p.line_start, p.line_end) for p in projects if p.self_evaluation]
+    return [ln for ln in lines if not any(a <= ln.number <= b for a, b in spans)]
 
 
 def _is_project_anchor(lines: Sequence[Line], i: int) -> bool:
