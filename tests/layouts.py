@@ -183,9 +183,16 @@ def platform_actual(actual: str | None, unit: str) -> str:
     return number if sign != "定性" and actual_unit == unit else (actual or "")
 
 
-def _selfeval_grid_row(r: dict[str, Any], platform: bool) -> list[str]:
+SELFEVAL_ADJUSTED_GRID = ["绩效指标", "一级指标", "二级指标", "三级指标", "年初指标值", "调整后指标值", "实际完成值",
+                          "分值", "得分", "偏差原因分析及改进措施"]
+
+
+def _selfeval_grid_row(r: dict[str, Any], platform: bool, adjusted: bool = False) -> list[str]:
     weight = "" if r.get("weight") is None else f"{r['weight']:g}"
     points = "" if r.get("points") is None else f"{r['points']:g}"
+    if adjusted:
+        return ["", r["level1"], r["level2"], r["level3"], r["value"], r.get("adjusted") or "", r.get("actual") or "",
+                weight, points, ""]
     if not platform:
         return ["", r["level1"], r["level2"], r["level3"], r["value"], r.get("actual") or "", weight, points, ""]
     sign, number, unit = _sign_number_unit(r["value"])
@@ -194,17 +201,18 @@ def _selfeval_grid_row(r: dict[str, Any], platform: bool) -> list[str]:
             weight, points, ""]
 
 
-def selfeval_table(project: dict[str, Any], platform: bool = False) -> Table:
+def selfeval_table(project: dict[str, Any], platform: bool = False, adjusted: bool = False) -> Table:
     """A 项目支出绩效自评表 in the national template (财预〔2020〕10号): funds by source with 执行率 and
     得分, the goal beside what was achieved, the grid with 实际完成值 / 分值 / 得分, then 总分 and 等级;
-    `platform`: the grid as the budget platform exports it (指标性质, 计算符号 and 计量单位 cells)."""
+    `platform`: the grid as the budget platform exports it (指标性质, 计算符号 and 计量单位 cells);
+    `adjusted`: 年初指标值 beside 调整后指标值 (provincial templates)."""
     def figure(value: Any) -> str:  # 万元 to the 元: the figures keep their printed decimals
         return "" if value is None else f"{value:,.6f}".rstrip("0").rstrip(".")
 
     funds = project.get("funds") or {}
     total, done = figure(funds.get("annual_total")), figure(funds.get("executed"))
     rate = funds.get("execution_rate")
-    grid = SELFEVAL_PLATFORM_GRID if platform else SELFEVAL_GRID
+    grid = SELFEVAL_PLATFORM_GRID if platform else SELFEVAL_ADJUSTED_GRID if adjusted else SELFEVAL_GRID
     width = len(grid)
     rows = [["项目名称", project["name"]], ["主管部门", project.get("department") or "", "", "", "实施单位",
                                            project.get("implementer") or ""],
@@ -222,7 +230,7 @@ def selfeval_table(project: dict[str, Any], platform: bool = False) -> Table:
     table.rows.append(list(grid))
     start = len(table.rows)
     for r in project.get("indicators") or project.get("annual_indicators") or []:
-        table.rows.append(_selfeval_grid_row(r, platform))
+        table.rows.append(_selfeval_grid_row(r, platform, adjusted))
     merge_runs(table, start, (0, 1) if platform else (1, 2))
     score = project.get("score") or {}
     total = ["100", "" if score.get("total") is None else f"{score['total']:g}", score.get("grade") or ""]
@@ -251,7 +259,7 @@ def overall_table(overall: dict[str, Any]) -> Table:
 def expected(gold: dict[str, Any], structure: str) -> dict[str, Any]:
     """The gold as each structure prints it: one set holds the 年度 rows as its `indicators`."""
     out = copy.deepcopy(gold)
-    if structure in ("two_sets", "selfeval"):
+    if structure in ("two_sets", "selfeval", "selfeval_adjusted"):
         return out
     if structure == "selfeval_platform":
         for p in out["projects"]:
@@ -278,8 +286,9 @@ def tables_of(gold: dict[str, Any], structure: str) -> list[Table]:
     for project in gold["projects"]:
         if structure == "two_sets":
             tables.append(two_set_table(project))
-        elif structure in ("selfeval", "selfeval_platform"):
-            tables.append(selfeval_table(project, platform=structure == "selfeval_platform"))
+        elif structure.startswith("selfeval"):
+            tables.append(selfeval_table(project, platform=structure == "selfeval_platform",
+                                         adjusted=structure == "selfeval_adjusted"))
         elif structure == "repeated":
             tables.append(one_set_table(project, repeat_labels=True))
         else:

@@ -171,6 +171,8 @@ def _self_evaluation_read_back(scorer, gold, doc, structure):
         rows = want.get("indicators") or want.get("annual_indicators")
         assert [(r.actual, r.weight, r.points) for r in got.indicators] == \
             [(r.get("actual") or None, r.get("weight"), r.get("points")) for r in rows], want["name"]
+        if structure == "selfeval_adjusted":
+            assert [r.adjusted for r in got.indicators] == [r.get("adjusted") or None for r in rows], want["name"]
         score = want.get("score") or {}
         assert (got.score_total, got.score_grade) == (score.get("total"), score.get("grade")), want["name"]
         funds = want["funds"]
@@ -180,12 +182,13 @@ def _self_evaluation_read_back(scorer, gold, doc, structure):
         assert got.goal_annual == (want.get("goal_annual") or want.get("goal_period")), want["name"]
 
 
-@pytest.mark.parametrize("structure", ["selfeval", "selfeval_platform"])
+@pytest.mark.parametrize("structure", ["selfeval", "selfeval_platform", "selfeval_adjusted"])
 @pytest.mark.parametrize("layout", ["tabs", "html", "xlsx", "docx"])
 def test_self_evaluation_tables_in_the_national_template(scorer, gold, tmp_path, layout, structure):
     """The 自评表 as the national template prints it (and as the budget platform exports it, with
-    指标性质 / 计算符号 / 计量单位 cells), its cells kept (tab-separated text, a web page, Excel, Word):
-    read by its columns' meaning, merged 一级/二级 cells carried down."""
+    指标性质 / 计算符号 / 计量单位 cells; as provinces print it, 年初指标值 beside 调整后指标值), its
+    cells kept (tab-separated text, a web page, Excel, Word): read by its columns' meaning, merged
+    一级/二级 cells carried down."""
     g = gold[SELF_EVALUATION]
     if layout == "tabs":
         doc = extract_text(layouts.render_text(g, structure, "tabs"), f"{SELF_EVALUATION}.txt")
