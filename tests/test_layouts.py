@@ -212,3 +212,12 @@ def test_a_self_evaluation_figure_too_long_to_be_one_is_not_read(gold):
     doc = extract_text(text.replace(row, row.rstrip("\t") + "\t" + "9" * 400, 1), f"{SELF_EVALUATION}.txt")
     got = doc.projects[0].indicators[0]
     assert got.level3 == first["level3"] and got.weight == first["weight"] and got.points is None
+
+
+def test_a_self_evaluation_funds_block_without_a_full_year_budget_takes_the_initial_one(gold):
+    g = gold[SELF_EVALUATION]
+    text = layouts.render_text(g, "selfeval", "tabs")
+    assert "\t全年预算数\t" in text
+    doc = extract_text(text.replace("\t全年预算数\t", "\t\t"), f"{SELF_EVALUATION}.txt")
+    assert [p.funds.annual_total for p in doc.projects] == [p["funds"]["annual_total"] for p in g["projects"]]
+    assert [p.funds.executed for p in doc.projects] == [p["funds"]["executed"] for p in g["projects"]]

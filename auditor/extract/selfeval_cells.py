@@ -70,6 +70,9 @@ def is_cell_table(lines: Sequence[Line]) -> bool:
 
 @dataclass
 class _Reading:
+    """What one table has shown so far, line by line: header fields, the funds block's columns and
+    rows, the goal, then the grid's columns, its rows (labels carried down), 总分 and 等级."""
+
     start: int
     end: int = 0
     fields: dict[str, str] = field(default_factory=dict)
@@ -106,6 +109,8 @@ def read_cell_table(lines: Sequence[Line]) -> SelfEvaluation | None:
 
 
 def _feed(r: _Reading, cells: list[str], number: int) -> None:
+    """One line: a grid row once the grid's header is seen; before it the grid's or the funds
+    block's header, a funds row, or header fields."""
     if r.columns:
         _grid_row(r, cells, number)
         return
@@ -217,7 +222,9 @@ def _table(r: _Reading) -> SelfEvaluation:
             if word in label and sources[source] is None:
                 sources[source] = figures.get("budget")
     execution_rows = tuple((label or "资金总额", f.get("rate"), f.get("points")) for label, f in r.funds_rows)
-    funds = Funds(unit=r.unit, period_total=None, annual_total=total_row.get("budget", total_row.get("initial")),
+    budget = total_row.get("budget")
+    annual = budget if budget is not None else total_row.get("initial")  # a table without 全年预算数
+    funds = Funds(unit=r.unit, period_total=None, annual_total=annual,
                   period_sources={}, annual_sources=sources, executed=total_row.get("executed"),
                   execution_rate=total_row.get("rate"), execution_points=total_row.get("points"),
                   execution_rows=execution_rows)
