@@ -184,15 +184,15 @@ def _self_evaluation_read_back(scorer, gold, doc, structure):
 
 
 @pytest.mark.parametrize("structure", ["selfeval", "selfeval_platform", "selfeval_adjusted"])
-@pytest.mark.parametrize("layout", ["tabs", "html", "xlsx", "docx"])
+@pytest.mark.parametrize("layout", [*TEXT_LAYOUTS, "html", "xlsx", "docx"])
 def test_self_evaluation_tables_in_the_national_template(scorer, gold, tmp_path, layout, structure):
     """The 自评表 as the national template prints it (and as the budget platform exports it, with
     指标性质 / 计算符号 / 计量单位 cells; as provinces print it, 年初指标值 beside 调整后指标值), its
-    cells kept (tab-separated text, a web page, Excel, Word): read by its columns' meaning, merged
-    一级/二级 cells carried down."""
+    cells in every text layout (one cell a line, space-aligned, markdown), a web page, Excel, Word:
+    read by its columns' meaning, merged 一级/二级 cells carried down."""
     g = gold[SELF_EVALUATION]
-    if layout == "tabs":
-        doc = extract_text(layouts.render_text(g, structure, "tabs"), f"{SELF_EVALUATION}.txt")
+    if layout in TEXT_LAYOUTS:
+        doc = extract_text(layouts.render_text(g, structure, layout), f"{SELF_EVALUATION}.txt")
     else:
         path = tmp_path / f"{SELF_EVALUATION}.{layout}"
         if layout == "html":

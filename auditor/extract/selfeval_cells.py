@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import product
 
 from .. import vocabulary as labels
 from ..model import EvaluatedIndicator, Funds, SelfEvaluation
@@ -20,6 +21,7 @@ from ..sources.base import Line
 from ..textnorm import normalise
 from ..values import parse_value
 from .columns import entry_of, is_sign_code, join_value, role_of
+from .cut import best_cut
 from .fields import PROJECT_FIELDS, field_of, raw_cells
 
 # the grid's own columns beside the ones a target table has (role_of: 一级/二级/三级, 指标值, 分值)
@@ -56,6 +58,12 @@ def grid_role(cell: str) -> str | None:
     return _GRID_OF.get(key) or role_of(cell)
 
 
+def is_header(cells: Sequence[str]) -> bool:
+    """Is this row of cells a self-evaluation grid's header (三级, 指标值, 实际完成值, 分值, 得分)?"""
+    roles = {grid_role(c) for c in cells if c.strip()}
+    return all(r in roles for r in _ALWAYS)
+
+
 def is_cell_table(lines: Sequence[Line]) -> bool:
     """Does this block hold a self-evaluation grid with its columns kept (a header naming both an
     实际完成值 and a 得分 or 分值 column)?"""
@@ -87,7 +95,12 @@ class _Reading:
     level2: str | None = None
     total: float | None = None
     grade: str | None = None
+    after_total: bool = False
     done: bool = False
+    pending: str | None = None  # a header field whose value is on the next line (one cell a line)
+    funds_stack: list[str] = field(default_factory=list)  # the funds header printed one cell a line
+    funds_label: str | None = None
+    funds_values: list[float | None] = field(default_factory=list)
 
 
 def read_cell_table(lines: Sequence[Line]) -> SelfEvaluation | None:
@@ -126,17 +139,26 @@ def _feed(r: _Reading, cells: list[str], number: int) -> None:
         return
     if r.funds_columns and not r.goal_pending and _funds_row(r, cells):
         return
+    if len([c for c in cells if c]) == 1 and _stacked_funds(r, next(c for c in cells if c)):
+        return
     _header_fields(r, cells)
 
 
 def _header_fields(r: _Reading, cells: list[str]) -> None:
     """项目名称 / 主管部门 / 实施单位 and the goal: a label cell, its value in the next non-empty cell."""
     filled = [(i, c) for i, c in enumerate(cells) if c]
+    if r.pending is not None:
+        key, r.pending = r.pending, None
+        if field_of(filled[0][1], PROJECT_FIELDS) is None:
+            r.fields[key] = filled[0][1]
+            return
     for k, (_, cell) in enumerate(filled):
         key = field_of(cell, PROJECT_FIELDS)
         following = [c for _, c in filled[k + 1:]]
-        if key in ("name", "department", "implementer") and following and key not in r.fields:
-            if field_of(following[0], PROJECT_FIELDS) is None:
+        if key in ("name", "department", "implementer") and key not in r.fields:
+            if not following:
+                r.pending = key  # one cell a line: the value is the next line
+            elif field_of(following[0], PROJECT_FIELDS) is None:
                 r.fields[key] = following[0]
         elif key in ("goal", "goal_labels") and r.goal is None:
             said = [c for c in following if normalise(c) not in _GOAL_HEADS]
@@ -149,6 +171,42 @@ def _header_fields(r: _Reading, cells: list[str]) -> None:
         said = [c for _, c in filled if normalise(c) not in _GOAL_HEADS]
         if said:
             r.goal, r.goal_pending = said[0], False
+
+
+_EMPTY_FIGURE = frozenset({"—", "-", "/", "--", "——", "无"})
+
+
+def _stacked_funds(r: _Reading, cell: str) -> bool:
+    """The funds block printed one cell a line: its header words, then each row's label and its
+    figures in the header's order (a blank figure is not printed at all: a short row keeps the first
+    columns). False when the cell is none of that."""
+    key = normalise(cell)
+    role = _FUNDS_OF.get(key)
+    if role and not r.funds_label:
+        r.funds_stack.append(role)
+        return True
+    if len(r.funds_stack) < 3:
+        if field_of(cell, PROJECT_FIELDS) == "funds" and (unit := re.search(r"(万元|元)", key)):
+            r.unit = unit.group(1)
+        return False
+    figure = _number(cell)
+    if r.funds_label is not None and (figure is not None or key in _EMPTY_FIGURE):
+        r.funds_values.append(figure)
+        return True
+    _flush_funds(r)
+    if len(key) <= 20 and re.search(r"资金|总额|合计|拨款", key) and field_of(cell, PROJECT_FIELDS) != "goal":
+        r.funds_label = key
+        return True
+    r.funds_stack = []  # the block has ended
+    return False
+
+
+def _flush_funds(r: _Reading) -> None:
+    if r.funds_label is not None:
+        figures = {role: r.funds_values[k] if k < len(r.funds_values) else None
+                   for k, role in enumerate(r.funds_stack)}
+        r.funds_rows.append((r.funds_label, figures))
+    r.funds_label, r.funds_values = None, []
 
 
 def _funds_row(r: _Reading, cells: list[str]) -> bool:
@@ -171,12 +229,16 @@ def _grid_row(r: _Reading, cells: list[str], number: int) -> None:
         points = _number(at("points"))
         figures = [n for n in map(_number, cells) if n is not None]
         r.total = points if points is not None else (figures[-1] if figures else None)
-        r.grade = next((m.group(1) for c in cells if c and (m := _GRADE.match(normalise(c)))), None)
+        r.grade = _grade(cells)
+        r.after_total = True
         r.done = r.grade is not None
         return
-    if r.total is not None:  # the row after 总分: 等级 printed on its own
-        r.grade = next((m.group(1) for c in cells if c and (m := _GRADE.match(normalise(c)))), None)
-        r.done = True
+    if r.after_total:  # 等级 on a line of its own; one cell a line, 总分's figures too (分值 then 得分)
+        figure = _number(cells[0]) if len(cells) == 1 else None
+        if figure is not None:
+            r.total = figure
+            return
+        r.grade, r.done = _grade(cells), True
         return
     if field_of(next(c for c in cells if c), PROJECT_FIELDS) == "footer":
         r.done = True
@@ -205,6 +267,10 @@ def _grid_row(r: _Reading, cells: list[str], number: int) -> None:
         weight=_number(at("weight")), points=_number(at("points")), deviation=at("deviation") or None))
 
 
+def _grade(cells: Sequence[str]) -> str | None:
+    return next((m.group(1) for c in cells if c and (m := _GRADE.match(normalise(c)))), None)
+
+
 def _number(text: str) -> float | None:
     """A figure cell (260.662, 1,200, 100%); None for anything else."""
     key = normalise(text or "")
@@ -212,6 +278,7 @@ def _number(text: str) -> float | None:
 
 
 def _table(r: _Reading) -> SelfEvaluation:
+    _flush_funds(r)
     total_row = next((f for label, f in r.funds_rows if "总额" in label or "合计" in label), None)
     if total_row is None and r.funds_rows:
         total_row = r.funds_rows[0][1]
@@ -233,3 +300,85 @@ def _table(r: _Reading) -> SelfEvaluation:
                           department=r.fields.get("department"), implementer=r.fields.get("implementer"),
                           funds=funds, goal_annual=r.goal, indicators=tuple(r.rows), annual_indicators=(),
                           has_annual_columns=False, score_total=r.total, score_grade=r.grade)
+
+
+# --- the grid printed one cell a line (a web or Word table copied as text) ----------------------
+
+_ALWAYS = ("level3", "value", "actual", "weight", "points")  # printed on every row of a self-evaluation
+_JUNK = 3.0  # a cell no row can take
+
+
+def header_end(lines: Sequence[Line], start: int) -> int | None:
+    """End of a self-evaluation grid header printed one cell a line from `start` (its 实际完成值 and
+    得分 among the cells); None when the run there is not one."""
+    end = start
+    roles = []
+    while end < len(lines) and "\t" not in lines[end].text and lines[end].text.strip() \
+            and (grid_role(lines[end].text.strip()) or normalise(lines[end].text) == "绩效指标"):
+        roles.append(grid_role(lines[end].text.strip()))
+        end += 1
+    return end if all(r in roles for r in _ALWAYS) else None
+
+
+def stacked_rows(cells: Sequence[str], header: Sequence[str]) -> list[list[str] | None]:
+    """Cut a run of cells, one a line, into the grid's rows (each laid out on the header's columns;
+    None for a cell no row takes). Merged 一级/二级 labels print once and an empty 偏差原因 not at all,
+    so the cut is found by dynamic programming over the ways a row can print."""
+    roles = [grid_role(h) for h in header]
+    order = [r for r in roles if r]
+    optional = [r for r in order if r not in _ALWAYS]
+    patterns = []
+    for keep in product((True, False), repeat=len(optional)):
+        kept = {r for r, k in zip(optional, keep, strict=True) if k}
+        patterns.append(tuple(r for r in order if r in _ALWAYS or r in kept))
+    patterns += [p for p in (("level2",), ("level1", "level2")) if all(r in order for r in p)]
+    rows: list[list[str] | None] = []
+    for start, end, pattern in best_cut(len(cells), patterns, len,
+                                        lambda i, p: _row_fit(cells[i:i + len(p)], p), _JUNK):
+        if pattern is None:
+            rows.append(None)
+            continue
+        row = [""] * len(header)
+        for role, cell in zip(pattern, cells[start:end], strict=True):
+            row[roles.index(role)] = cell
+        rows.append(row)
+    return rows
+
+
+def _row_fit(cells: Sequence[str], pattern: tuple[str, ...]) -> float | None:
+    total = -1.0  # each row costs one: fewer, fuller rows win
+    for text, role in zip(cells, pattern, strict=True):
+        fit = _cell_fit(text, role)
+        if fit is None:
+            return None
+        total += fit
+    return total
+
+
+def _cell_fit(text: str, role: str) -> float | None:
+    """How well a cell fits a column of the grid (None: it cannot stand there)."""
+    key = normalise(text)
+    l1, l2 = labels.level1_of(text), labels.level2_of(text)
+    number = _number(text)
+    if role == "level1":  # 成本指标 is a 一级 only above 经济/社会/生态环境成本指标, else the 二级 under 产出
+        return (0.2 if l1 == labels.COST else 1.0) if l1 else None
+    if role == "level2":
+        return 1.0 if l2 else None
+    coded = bool(labels.nature_of(text)) or is_sign_code(text)  # 定性, 定量, ≥, 大于等于
+    if role in ("nature", "sign"):
+        return 1.0 if coded else None
+    if role == "unit":
+        return 0.3 if len(key) <= 6 and number is None and not (l1 or l2 or coded) else None
+    if role == "level3" and coded:
+        return None
+    if role == "level3" and (l1 or l2):
+        return 0.05  # a label word as a name (成本指标 | 成本指标 | 未填报): possible, never likely
+    if l1 or l2 or _TOTAL.match(key):
+        return None  # a label or 总分 is never a row's content
+    if role in ("weight", "points"):
+        return 1.0 if number is not None and 0 <= number <= 100 else None
+    if role == "level3":
+        return 0.5 if number is None else None
+    if role == "deviation":
+        return 0.3 if number is None else None
+    return 0.5  # 指标值, 调整后指标值, 实际完成值: a figure or words

@@ -18,6 +18,7 @@ from ..sources.base import Line
 from ..textnorm import normalise
 from .columns import ColumnMap, role_of
 from .fields import PROJECT_FIELDS, SECTION_HEADING, field_of
+from .selfeval_cells import is_header
 
 _CHUNK = re.compile(r"\S+(?: \S+)*")  # a cell: text with single spaces inside, two or more around
 
@@ -46,15 +47,44 @@ def _ends(line: Line) -> bool:
         or bool(SECTION_HEADING.match(normalise(text))) or ("绩效目标" in text and text.endswith("表"))
 
 
+SHARED_COLUMN = 10  # two cells of a row in one column: as unlikely as being this far off its start
+
+
 def _place(starts: list[int], chunks: list[tuple[int, str]]) -> tuple[list[str], int]:
-    """Cells in the header's columns (nearest start), and how far off the placement was."""
-    cells = [""] * len(starts)
-    error = 0
-    for start, text in chunks:
-        column = min(range(len(starts)), key=lambda c: abs(starts[c] - start))
-        error += abs(starts[column] - start)
-        cells[column] = f"{cells[column]} {text}".strip()
-    return cells, error
+    """Cells in the header's columns, and how far off the placement was.
+
+    A row's cells stand left to right in the header's columns: each goes to a column at or after the
+    previous one's, as near its start as can be (dynamic programming over the row). Nearest start
+    alone puts two cells in one column when the print drifts (wide characters such as ≥ and “ are
+    one column in some prints and two in others), so 分值 10 and 得分 9 read as 109."""
+    if not chunks:
+        return [""] * len(starts), 0
+    n, m = len(chunks), len(starts)
+    cost = [[abs(starts[c] - chunks[0][0]) for c in range(m)]]
+    back: list[list[int]] = [[-1] * m]
+    for k in range(1, n):
+        at = chunks[k][0]
+        row, links = [], []
+        best, best_column = float("inf"), -1  # cheapest previous cell in a column left of c
+        for c in range(m):
+            if c and cost[-1][c - 1] < best:
+                best, best_column = cost[-1][c - 1], c - 1
+            shared = cost[-1][c] + SHARED_COLUMN
+            previous, column = (best, best_column) if best <= shared else (shared, c)
+            row.append(previous + abs(starts[c] - at))
+            links.append(column)
+        cost.append(row)
+        back.append(links)
+    column = min(range(m), key=lambda c: cost[-1][c])
+    error = cost[-1][column]
+    placed = [0] * n
+    for k in range(n - 1, -1, -1):
+        placed[k] = column
+        column = back[k][column]
+    cells = [""] * m
+    for (_, text), c in zip(chunks, placed, strict=True):
+        cells[c] = f"{cells[c]} {text}".strip()
+    return cells, int(error)
 
 
 def realign(lines: list[Line]) -> list[Line]:
@@ -65,7 +95,7 @@ def realign(lines: list[Line]) -> list[Line]:
         line = lines[i]
         spaced = "\t" not in line.text and "  " in line.text and "指标" in line.text  # every grid header has 指标
         cells = [c for _, c in _chunks(line.text, False)] if spaced else []
-        if not cells or not _is_grid_header(cells) or ColumnMap.from_header(cells) is None:
+        if not cells or not _is_grid_header(cells) or (ColumnMap.from_header(cells) is None and not is_header(cells)):
             out.append(line)
             i += 1
             continue

@@ -20,8 +20,10 @@ from .. import vocabulary as labels
 from ..sources.base import Line
 from ..textnorm import normalise
 from .columns import ColumnMap, ColumnSet, is_sign_code, role_of
+from .cut import best_cut
 from .fields import PROJECT_FIELDS, SECTION_HEADING, field_of
 from .grid import Cell
+from .selfeval_cells import header_end, stacked_rows
 
 _SLOTS = ("level1", "level2", "level3", "nature", "sign", "value", "unit", "weight", "remark")
 _OPTIONAL = {"level1", "level2", "nature", "sign", "unit", "weight", "remark", "value"}
@@ -129,35 +131,14 @@ def _score(tokens: Sequence[str], left: tuple[str, ...], right: tuple[str, ...])
 
 def segment(tokens: Sequence[str], columns: ColumnMap) -> list[list[tuple[str, int, str]]]:
     """Cut a run of cells into rows: each row a list of (column set, set index, role) per cell."""
-    patterns = _patterns(columns)
-    n = len(tokens)
-    best: list[tuple[float, int, tuple[tuple[str, ...], tuple[str, ...]] | None]] = \
-        [(float("-inf"), -1, None)] * (n + 1)
-    best[0] = (0.0, -1, None)
-    for i in range(n):
-        here = best[i][0]
-        if here == float("-inf"):
-            continue
-        if here - JUNK_COST > best[i + 1][0]:
-            best[i + 1] = (here - JUNK_COST, i, None)
-        for left, right in patterns:
-            size = len(left) + len(right)
-            if i + size > n:
-                continue
-            score = _score(tokens[i:i + size], left, right)
-            if score is not None and here + score > best[i + size][0]:
-                best[i + size] = (here + score, i, (left, right))
     rows: list[list[tuple[str, int, str]]] = []
-    at = n
-    while at > 0:
-        _, start, pattern = best[at]
+    for _, _, pattern in best_cut(len(tokens), _patterns(columns), lambda p: len(p[0]) + len(p[1]),
+                                  lambda i, p: _score(tokens[i:i + len(p[0]) + len(p[1])], *p), JUNK_COST):
         if pattern is None:
             rows.append([("junk", 0, "")])
         else:
             left, right = pattern
             rows.append([("", 0, r) for r in left] + [("", 1, r) for r in right])
-        at = start
-    rows.reverse()
     return rows
 
 
@@ -168,6 +149,10 @@ def restack(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     i = 0
     while i < len(lines):
+        grid_end = header_end(lines, i) if "\t" not in lines[i].text and _is_header_word(lines[i].text) else None
+        if grid_end is not None:  # a self-evaluation grid (实际完成值, 分值, 得分 columns)
+            i = _self_evaluation_grid(lines, i, grid_end, out)
+            continue
         end = _header_end(lines, i) if "\t" not in lines[i].text and _is_header_word(lines[i].text) else None
         columns = ColumnMap.from_header([ln.text.strip() for ln in lines[i:end]]) if end else None
         if end is None or columns is None:
@@ -185,6 +170,29 @@ def restack(lines: list[Line]) -> list[Line]:
         out.extend(_rows(run, columns))
         i = j
     return out
+
+
+def _self_evaluation_grid(lines: list[Line], start: int, end: int, out: list[Line]) -> int:
+    """A self-evaluation grid's header and rows, one line each, appended to `out`; where the lines
+    after the grid start (its 总分 row, printed one cell a line, is left for the table's reader)."""
+    header = [ln.text.strip() for ln in lines[start:end]]
+    out.append(Line(lines[start].number, "\t".join(header), lines[start].where))
+    j = end
+    run: list[Line] = []
+    while j < len(lines) and not _ends_grid(lines[j]) and not normalise(lines[j].text).startswith("总分"):
+        if lines[j].text.strip():
+            run.append(lines[j])
+        j += 1
+    at = 0
+    for row in stacked_rows([ln.text.strip() for ln in run], header):
+        if row is None:
+            out.append(run[at])
+            at += 1
+            continue
+        width = sum(1 for cell in row if cell)
+        out.append(Line(run[at].number, "\t".join(row), run[at].where))
+        at += width
+    return j
 
 
 def _rows(run: list[Line], columns: ColumnMap) -> list[Line]:
