@@ -165,8 +165,8 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
 def _uncovered(lines: Sequence[Line], projects: Sequence[Project]) -> list[Line]:
     """The lines outside the self-evaluation tables already read by their cells (the half-page
     reader must not read them a second time)."""
-    spans = [(p.line_start, p.line_end) for p in projects if p.self_evaluation]
-    return [ln for ln in lines if not any(a <= ln.number <= b for a, b in spans)]
+    covered = {n for p in projects if p.self_evaluation for n in range(p.line_start, p.line_end + 1)}
+    return [ln for ln in lines if ln.number not in covered]
 
 
 def _is_project_anchor(lines: Sequence[Line], i: int) -> bool:
@@ -229,8 +229,8 @@ def _block_lines(lines: Sequence[Line]) -> list[Line]:
     for ln in lines:
         text = ln.text.strip()
         if "\t" not in ln.text and text:
-            if field_of(cells_of(text)[0], PROJECT_FIELDS) in ("goal", "goal_labels"):  # 总体目标  实施期目标
-                goal_left = _GOAL_LINES
+            if "目标" in text and field_of(cells_of(text)[0], PROJECT_FIELDS) in ("goal", "goal_labels"):
+                goal_left = _GOAL_LINES  # 总体目标, or 总体目标  实施期目标 (space-aligned)
             elif goal_left and ("一级指标" in text or role_of(text)):
                 goal_left = 0
             elif goal_left:

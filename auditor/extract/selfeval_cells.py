@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 from .. import vocabulary as labels
@@ -52,6 +53,7 @@ _SOURCE_WORDS = (("中央", "中央"), ("省级", "省级"), ("市县", "市县"
                  ("区级", "市县"), ("自筹", "自筹"), ("其他", "其他"))
 
 
+@lru_cache(maxsize=16384)
 def grid_role(cell: str) -> str | None:
     """The column a self-evaluation grid's header cell names (an 指标值 header is the 年初 value)."""
     key = normalise(cell).rstrip(":")
@@ -68,7 +70,7 @@ def is_cell_table(lines: Sequence[Line]) -> bool:
     """Does this block hold a self-evaluation grid with its columns kept (a header naming both an
     实际完成值 and a 得分 or 分值 column)?"""
     for ln in lines:
-        if "\t" not in ln.text:
+        if "\t" not in ln.text or not ("实际" in ln.text or "完成值" in ln.text):  # every 实际完成值 header says one
             continue
         roles = {grid_role(c) for c in raw_cells(ln.text) if c.strip()}
         if "actual" in roles and roles & {"points", "weight"} and "level3" in roles:
