@@ -96,15 +96,14 @@ def extract_lines(lines: list[Line], path: str = "<text>") -> Document:
     self_eval = 0
     half_page = False  # a self-evaluation table not read by its cells: the half-page reader's (selfeval.py)
     previous: ProjectBuilder | None = None
+    cell_tables = [kind == "project" and is_cell_table(block) for kind, block in blocks]  # 自评表 with kept cells
     for n, (block_kind, block) in enumerate(blocks):
         if block_kind == "selfeval":
             self_eval += 1
             previous = None
-            following = blocks[n + 1] if n + 1 < len(blocks) else None
-            half_page = half_page or following is None or following[0] != "project" \
-                or not is_cell_table(following[1])
+            half_page = half_page or n + 1 == len(blocks) or not cell_tables[n + 1]
             continue
-        if block_kind == "project" and is_cell_table(block):
+        if cell_tables[n]:
             evaluated = read_cell_table(block)
             if evaluated is not None:
                 if n == 0 or blocks[n - 1][0] != "selfeval":
