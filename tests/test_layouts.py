@@ -181,6 +181,8 @@ def _self_evaluation_read_back(scorer, gold, doc, structure):
             (funds.get("executed"), funds.get("execution_rate"), layouts.execution_points(funds["execution_rate"])), \
             want["name"]
         assert got.goal_annual == (want.get("goal_annual") or want.get("goal_period")), want["name"]
+        assert {k: v for k, v in got.funds.annual_sources.items() if v} == \
+            {k: v for k, v in funds["annual_sources"].items() if v}, want["name"]
 
 
 @pytest.mark.parametrize("structure", ["selfeval", "selfeval_platform", "selfeval_adjusted"])

@@ -49,10 +49,6 @@ _TOTAL = re.compile(r"^总分")
 _GRADE = re.compile(r"^(?:(?:自评|评价)?等级[:：]?)?([优良中差])(?:秀|好|等)?$")
 _BARE = re.compile(r"^[≥≤=<>]?-?\d[\d,]*(?:\.\d+)?$")
 _FIGURE = re.compile(r"^-?\d[\d,]{0,17}(?:\.\d{1,9})?%?$")  # a figure a table can print (never 1e400 = inf)
-_SOURCE_WORDS = (("中央", "中央"), ("省级", "省级"), ("市县", "市县"), ("市级", "市县"), ("县级", "市县"),
-                 ("区级", "市县"), ("自筹", "自筹"), ("其他", "其他"))
-
-
 @lru_cache(maxsize=16384)
 def grid_role(cell: str) -> str | None:
     """The column a self-evaluation grid's header cell names (an 指标值 header is the 年初 value)."""
@@ -287,9 +283,9 @@ def _table(r: _Reading) -> SelfEvaluation:
     total_row = total_row or {}
     sources: dict[str, float | None] = dict.fromkeys(labels.FUNDING_SOURCES)
     for label, figures in r.funds_rows:
-        for word, source in _SOURCE_WORDS:
-            if word in label and sources[source] is None:
-                sources[source] = figures.get("budget")
+        key = field_of(label, PROJECT_FIELDS) or ""  # the target tables' own labels: src:中央 … src:其他
+        if key.startswith("src:") and sources.get(key[4:], 0) is None:
+            sources[key[4:]] = figures.get("budget")
     execution_rows = tuple((label or "资金总额", f.get("rate"), f.get("points")) for label, f in r.funds_rows)
     budget = total_row.get("budget")
     annual = budget if budget is not None else total_row.get("initial")  # a table without 全年预算数
